@@ -1,0 +1,11 @@
+"""Local development: the embedded SQLite database and a throwaway secret."""
+
+from .base import *  # noqa: F403
+from .base import env_bool, env_list
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+SECRET_KEY = os.environ.get(  # noqa: F405
+    "DJANGO_SECRET_KEY", "dev-only-insecure-key-never-used-in-production"
+)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+INTERNAL_IPS = ["127.0.0.1"]

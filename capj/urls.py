@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Central Asia plus Japan Dialogue — editors"
+admin.site.site_title = "CA+J editors"
+admin.site.index_title = "Content"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("dialogue.urls")),
+]

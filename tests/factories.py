@@ -1,0 +1,102 @@
+"""Builders for test data: each test makes what it needs."""
+
+import datetime
+from decimal import Decimal
+from itertools import count
+
+from dialogue.models import (
+    Attendance,
+    Country,
+    Document,
+    DocumentPoint,
+    Meeting,
+    Page,
+    Person,
+    Pledge,
+    Source,
+)
+
+_seq = count(1)
+
+
+def make_source(**kwargs):
+    n = next(_seq)
+    fields = {"slug": f"source-{n}", "title": f"Source {n}", "publisher": "Publisher"}
+    fields.update(kwargs)
+    return Source.objects.create(**fields)
+
+
+def make_country(code="KZ", name=None, role="member", **kwargs):
+    names = {
+        "KZ": "Kazakhstan",
+        "JP": "Japan",
+        "UZ": "Uzbekistan",
+        "TM": "Turkmenistan",
+    }
+    return Country.objects.create(
+        code=code, name=name or names.get(code, code), role=role, **kwargs
+    )
+
+
+def make_person(name="Koichiro Gemba", **kwargs):
+    return Person.objects.create(name=name, **kwargs)
+
+
+def make_meeting(**kwargs):
+    n = next(_seq)
+    fields = {
+        "kind": "foreign_ministers",
+        "title": f"Meeting {n}",
+        "start_date": datetime.date(2012, 11, 10),
+        "start_precision": "day",
+        "city": "Tokyo",
+    }
+    fields.update(kwargs)
+    return Meeting.objects.create(**fields)
+
+
+def make_attendance(meeting, country, person=None, **kwargs):
+    fields = {"position": "Minister for Foreign Affairs", "capacity": "delegate"}
+    fields.update(kwargs)
+    return Attendance.objects.create(
+        meeting=meeting, country=country, person=person, **fields
+    )
+
+
+def make_pledge(donor, **kwargs):
+    n = next(_seq)
+    fields = {
+        "slug": f"pledge-{n}",
+        "amount": Decimal("700000000"),
+        "currency": "USD",
+        "announced_on": datetime.date(2012, 11, 10),
+        "announced_precision": "day",
+    }
+    fields.update(kwargs)
+    return Pledge.objects.create(donor=donor, **fields)
+
+
+def make_document(**kwargs):
+    n = next(_seq)
+    fields = {
+        "slug": f"document-{n}",
+        "title": f"Document {n}",
+        "kind": "joint_statement",
+        "date": datetime.date(2004, 8, 28),
+        "date_precision": "day",
+    }
+    fields.update(kwargs)
+    return Document.objects.create(**fields)
+
+
+def make_point(document, number=1, text="A point.", **kwargs):
+    return DocumentPoint.objects.create(
+        document=document, number=number, text=text, **kwargs
+    )
+
+
+def make_page(**kwargs):
+    n = next(_seq)
+    fields = {"slug": f"page-{n}", "title": f"Page {n}", "body": "Some *prose*."}
+    fields.update(kwargs)
+    return Page.objects.create(**fields)
