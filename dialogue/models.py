@@ -8,6 +8,7 @@ and a ``published`` flag: drafts stay off the public site.
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -87,11 +88,24 @@ class Timestamped(models.Model):
         default=True,
         help_text=_("Untick to keep this as a draft, hidden from the public site."),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    # Defaults rather than auto_now(_add), so that fixtures and bulk imports,
+    # which save without calling save(), still get a time.
+    created_at = models.DateTimeField(
+        _("created"), default=timezone.now, editable=False
+    )
+    updated_at = models.DateTimeField(
+        _("last changed"), default=timezone.now, editable=False
+    )
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "updated_at"}
+        super().save(*args, **kwargs)
 
 
 class Source(Timestamped):

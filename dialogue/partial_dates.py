@@ -37,8 +37,10 @@ class PartialDate:
         if self.date is None and self.precision != Precision.UNKNOWN:
             object.__setattr__(self, "precision", Precision.UNKNOWN)
         if self.date is not None:
+            # A date with "unknown" precision is refused by the database; shown
+            # before it is saved (say, in a form's error page), it reads as a day.
             if self.precision == Precision.UNKNOWN:
-                raise ValueError("A date with unknown precision cannot have a value.")
+                object.__setattr__(self, "precision", Precision.DAY)
             if self.precision in (Precision.MONTH, Precision.YEAR):
                 month = 1 if self.precision == Precision.YEAR else self.date.month
                 object.__setattr__(self, "date", self.date.replace(month=month, day=1))

@@ -1,0 +1,37 @@
+"""Numbered references, as in a good encyclopaedia.
+
+A view puts one :class:`Citations` in its context; the ``{% cite obj %}`` tag
+numbers the sources of ``obj`` in order of first use, and the references list at
+the foot of the page (``includes/references.html``) shows each number once.
+"""
+
+
+class Citations:
+    def __init__(self):
+        self._numbers = {}
+        self.sources = []
+
+    def number(self, source):
+        if source.pk not in self._numbers:
+            self.sources.append(source)
+            self._numbers[source.pk] = len(self.sources)
+        return self._numbers[source.pk]
+
+    def cite(self, obj):
+        """The (number, source) pairs for the published sources of ``obj``."""
+        sources = [source for source in obj.sources.all() if source.published]
+        return sorted(
+            ((self.number(source), source) for source in sources),
+            key=lambda pair: pair[0],
+        )
+
+    def numbered(self):
+        return list(enumerate(self.sources, start=1))
+
+
+class CitationsMixin:
+    """Gives a view's template a fresh :class:`Citations`."""
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("citations", Citations())
+        return super().get_context_data(**kwargs)

@@ -1,0 +1,304 @@
+"""Every public page shows the seed's facts, with citations; drafts stay hidden."""
+
+import datetime
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import escape
+
+from dialogue.models import Country, Document, Meeting, Page, Person, Pledge, Source
+from tests.factories import (
+    make_attendance,
+    make_country,
+    make_meeting,
+    make_page,
+    make_person,
+    make_pledge,
+)
+
+pytestmark = pytest.mark.django_db
+
+FOURTH = "2012-11-10-foreign-ministers-4"
+
+
+def text_of(response):
+    return response.content.decode()
+
+
+def test_home_says_what_the_dialogue_is(client, seed):
+    response = client.get(reverse("dialogue:home"))
+    page = text_of(response)
+    assert "Japan opened the Dialogue on 28 August 2004 in Astana" in page
+    assert "Kazakhstan, Kyrgyzstan, Tajikistan, Uzbekistan" in page
+    assert "Turkmenistan takes part as an observer." in page
+    assert "<dt>Pledged in USD</dt><dd>700 million</dd>" in page
+    assert "<dt>Meetings held</dt><dd>6</dd>" in page
+    assert "4th Foreign Ministers&#x27; Meeting in Tokyo" in page
+
+
+def test_participants_list_shows_roles(client, seed):
+    response = client.get(reverse("dialogue:participant-list"))
+    assert response.status_code == 200
+    for name, role in [
+        ("Kazakhstan", "Member"),
+        ("Turkmenistan", "Observer"),
+        ("Afghanistan", "Guest"),
+    ]:
+        url = Country.objects.get(name=name).get_absolute_url()
+        assert f'<a href="{url}">{name}</a></th>\n        <td>{role}</td>' in text_of(
+            response
+        )
+
+
+def test_observer_country_page(client, seed):
+    response = client.get(reverse("dialogue:participant-detail", args=["tm"]))
+    page = text_of(response)
+    assert "<strong>observer</strong>" in page
+    assert "policy of neutrality" in page
+    assert "Rashid Meredov: Minister for Foreign Affairs at" in page
+    assert "World Heritage Encyclopedia" in page  # the citation, in the references
+
+
+def test_guest_country_page(client, seed):
+    page = text_of(client.get(reverse("dialogue:participant-detail", args=["af"])))
+    assert "<strong>guest</strong>" in page
+    assert "Foreign Ministers&#x27; Meeting in Tokyo" in page
+    assert "5 June 2006" in page
+
+
+def test_donor_country_page_lists_its_pledge(client, seed):
+    page = text_of(client.get(reverse("dialogue:participant-detail", args=["jp"])))
+    assert "USD 700,000,000" in page
+    assert "The Gazette of Central Asia (Satrapia), 13 November 2012" in page
+
+
+def test_country_code_in_capitals_is_not_a_second_address(client, seed):
+    url = reverse("dialogue:participant-detail", args=["JP"])
+    assert client.get(url).status_code == 404
+
+
+def test_timeline_groups_by_year_and_shows_partial_dates(client, seed):
+    page = text_of(client.get(reverse("dialogue:meeting-list")))
+    for year in ("2004", "2005", "2006", "2012"):
+        assert f'<h2 id="year-{year}">{year}</h2>' in page
+    assert '<h2 id="year-unknown">Date unknown</h2>' in page
+    assert "1st Intellectual Dialogue · date unknown · Tokyo, Japan" in page
+    assert "6 meetings" in page
+
+
+def test_timeline_filters_by_kind_and_year(client, seed):
+    url = reverse("dialogue:meeting-list")
+    page = text_of(client.get(url, {"kind": "intellectual_dialogue"}))
+    assert "2 meetings" in page
+    assert "Tashkent" not in page
+    page = text_of(client.get(url, {"year": "2005"}))
+    assert "1 meeting" in page
+    assert "Senior Officials&#x27; Meeting in Tashkent" in page
+
+
+def test_timeline_rejects_a_made_up_filter_clearly(client, seed):
+    page = text_of(client.get(reverse("dialogue:meeting-list"), {"kind": "picnic"}))
+    assert "That filter is not valid" in page
+    assert "No meetings match." in page
+
+
+def test_meeting_page_shows_attendees_pledge_and_citations(client, seed):
+    page = text_of(client.get(reverse("dialogue:meeting-detail", args=[FOURTH])))
+    for name in (
+        "Erlan Abdyldaev",
+        "Koichiro Gemba",
+        "Idrisov",
+        "Hamrohon Zarifi",
+        "Rashid Meredov",
+        "Vladimir Norov",
+    ):
+        assert f'<th scope="row">{name}</th>' in page
+    assert "Deputy Minister for Foreign Affairs" in page
+    assert "USD 700,000,000</data> (700 million)" in page
+    assert '<dd>10 November 2012<sup class="cite"><a href="#ref-' in page
+    assert (
+        "Japan to Provide $ 700 Million to Central Asia</a>. "
+        "The Gazette of Central Asia (Satrapia), 13 November 2012." in page
+    )
+
+
+def test_meeting_with_a_guest_and_unnamed_attendees(client, seed):
+    page = text_of(
+        client.get(
+            reverse("dialogue:meeting-detail", args=["2006-06-05-foreign-ministers"])
+        )
+    )
+    assert '<span class="unknown">Name not recorded</span>' in page
+    assert "Afghanistan</a></td>\n              <td>Guest</td>" in page
+    assert "Action Plan of the “Central Asia plus Japan” Dialogue" in page
+
+
+def test_undated_meeting_says_so(client, seed):
+    page = text_of(
+        client.get(
+            reverse("dialogue:meeting-detail", args=["undated-intellectual-dialogue-2"])
+        )
+    )
+    assert "<dd>date unknown<sup" in page
+    assert "Second “Central Asia plus Japan” Intellectual Dialogue" in page
+
+
+def test_month_and_year_precision_are_shown_as_known(client, db):
+    make_meeting(
+        title="June meeting",
+        start_date=datetime.date(2006, 6, 1),
+        start_precision="month",
+    )
+    make_meeting(
+        title="Year meeting",
+        kind="summit",
+        start_date=datetime.date(2005, 1, 1),
+        start_precision="year",
+    )
+    page = text_of(client.get(reverse("dialogue:meeting-list")))
+    assert "Foreign Ministers&#x27; Meeting · June 2006 · Tokyo" in page
+    assert "Summit · 2005 · Tokyo" in page
+
+
+def test_pledges_page_totals_per_currency(client, seed):
+    japan = Country.objects.get(code="JP")
+    make_pledge(japan, amount=3_000_000_000_000, currency="JPY", approximate=True)
+    make_pledge(japan, amount=300, currency="JPY")
+    page = text_of(client.get(reverse("dialogue:pledge-list")))
+    assert (
+        '<th scope="row">JPY</th><td class="num">3,000,000,000,300 (3 trillion)</td>'
+        '<td class="num">2</td>' in page
+    )
+    assert '<th scope="row">USD</th><td class="num">700,000,000 (700 million)</td>' in (
+        page
+    )
+    assert "about JPY 3,000,000,000,000" in page
+
+
+def test_documents_show_their_points(client, seed):
+    page = text_of(client.get(reverse("dialogue:document-list")))
+    assert "Central Asia as a Corridor of Peace and Stability" in page
+    page = text_of(
+        client.get(reverse("dialogue:document-detail", args=["joint-statement-2004"]))
+    )
+    assert "<h2>Four areas of the statement</h2>" in page
+    assert "Cooperation in the international arena" in page
+    assert "<h2>Main objectives of the Dialogue</h2>" in page
+    assert page.count("<li><q>") == 5
+    page = text_of(
+        client.get(
+            reverse(
+                "dialogue:document-detail", args=["aso-corridor-of-peace-and-stability"]
+            )
+        )
+    )
+    assert "Taro Aso, Minister for Foreign Affairs of Japan" in page
+    assert "weak link in the chain" in page
+    assert "<q>Japan at this juncture can become a supporter" in page
+
+
+def test_sources_list_and_what_cites_them(client, seed):
+    page = text_of(client.get(reverse("dialogue:source-list")))
+    for source in Source.objects.all():
+        title = escape(source.title)
+        assert f'<li><a href="{source.get_absolute_url()}">{title}</a>' in page
+    page = text_of(
+        client.get(
+            reverse("dialogue:source-detail", args=["gazette-japan-700-million-2012"])
+        )
+    )
+    assert "<dd>13 November 2012</dd>" in page
+    assert "4th Foreign Ministers&#x27; Meeting in Tokyo (10 November 2012)" in page
+    assert "Japan: USD 700,000,000" in page
+
+
+def test_prose_pages(client, seed):
+    page = text_of(client.get(reverse("dialogue:page-detail", args=["about"])))
+    assert "<h1>About the Dialogue</h1>" in page
+    assert "<strong>Turkmenistan</strong>" in page
+    assert "Joint Statement “Central Asia + Japan” Dialogue" in page
+    page = text_of(
+        client.get(
+            reverse("dialogue:page-detail", args=["motivation-and-significance"])
+        )
+    )
+    assert "Silk Road diplomacy" in page
+    assert "Japan joins the energy race</a>. Asia Times Online." in page
+
+
+def test_markdown_cannot_inject_script(client, db):
+    page = make_page(
+        slug="evil",
+        body='Hi <script>alert("pwned")</script>\n\n<a href="javascript:x()">x</a>',
+    )
+    html = text_of(client.get(page.get_absolute_url()))
+    assert "<script" not in html
+    assert 'alert("pwned")' not in html
+    assert "javascript:" not in html
+
+
+def test_text_fields_are_escaped(client, db):
+    meeting = make_meeting(title="<script>alert(1)</script>")
+    html = text_of(client.get(meeting.get_absolute_url()))
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("model", "url_name", "key"),
+    [
+        (Meeting, "dialogue:meeting-detail", FOURTH),
+        (Country, "dialogue:participant-detail", "tm"),
+        (Document, "dialogue:document-detail", "joint-statement-2004"),
+        (Source, "dialogue:source-detail", "gazette-japan-700-million-2012"),
+        (Page, "dialogue:page-detail", "about"),
+    ],
+)
+def test_unpublished_items_are_404_for_visitors(client, seed, model, url_name, key):
+    url = reverse(url_name, args=[key])
+    assert client.get(url).status_code == 200
+    model.objects.update(published=False)
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "There is no public page at this address." in text_of(response)
+
+
+def test_unpublished_items_vanish_from_lists_and_citations(client, seed):
+    Meeting.objects.filter(slug=FOURTH).update(published=False)
+    Person.objects.filter(slug="koichiro-gemba").update(published=False)
+    Pledge.objects.update(published=False)
+    Source.objects.filter(slug="asia-times-japan-joins-energy-race").update(
+        published=False
+    )
+    assert "4th Foreign" not in text_of(client.get(reverse("dialogue:meeting-list")))
+    assert "Koichiro Gemba" not in text_of(
+        client.get(reverse("dialogue:participant-detail", args=["jp"]))
+    )
+    assert "700,000,000" not in text_of(client.get(reverse("dialogue:pledge-list")))
+    assert "energy race" not in text_of(
+        client.get(
+            reverse("dialogue:page-detail", args=["motivation-and-significance"])
+        )
+    )
+
+
+def test_unpublished_person_is_not_named_on_a_meeting(client, db):
+    meeting, japan = make_meeting(), make_country("JP")
+    make_attendance(meeting, japan, make_person(name="Secret Name", published=False))
+    make_attendance(meeting, japan, make_person(name="Public Name"))
+    page = text_of(client.get(meeting.get_absolute_url()))
+    assert "Public Name" in page
+    assert "Secret Name" not in page
+
+
+def test_missing_page_uses_the_404_template(client, db):
+    response = client.get(reverse("dialogue:page-detail", args=["no-such-page"]))
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in text_of(response)
+
+
+def test_500_template_explains_without_details():
+    html = render_to_string("500.html")
+    assert "<h1>Something went wrong</h1>" in html
+    assert "Traceback" not in html
