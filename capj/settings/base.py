@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment-specific modules import these."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -24,6 +25,19 @@ def env_bool(name, default=False):
     )
 
 
+def env_int(name, default):
+    """Read a whole number from the environment."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {value!r}."
+        ) from None
+
+
 def env_list(name, default=""):
     """Read a comma-separated list from the environment."""
     return [
@@ -46,18 +60,24 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "import_export",
+    "csp",
+    "axes",
     "dialogue",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "capj.security.AbsoluteSessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so a locked-out login gets its 429 after everything else has run.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "capj.urls"
@@ -106,6 +126,34 @@ def database_from_env():
 
 
 DATABASES = {"default": database_from_env()}
+
+
+def cache_from_env(url):
+    """DJANGO_CACHE_URL: redis://, rediss://, locmem://, file:///path or dummy://."""
+    scheme, _, rest = url.partition("://")
+    backends = {
+        "redis": "django.core.cache.backends.redis.RedisCache",
+        "rediss": "django.core.cache.backends.redis.RedisCache",
+        "locmem": "django.core.cache.backends.locmem.LocMemCache",
+        "file": "django.core.cache.backends.filebased.FileBasedCache",
+        "dummy": "django.core.cache.backends.dummy.DummyCache",
+    }
+    if scheme not in backends:
+        raise ImproperlyConfigured(
+            f"DJANGO_CACHE_URL must start with one of {', '.join(sorted(backends))}"
+            f":// (got {url!r})."
+        )
+    config = {"BACKEND": backends[scheme]}
+    if scheme in {"redis", "rediss"}:
+        config["LOCATION"] = url
+    elif scheme == "file":
+        config["LOCATION"] = rest
+    elif rest:
+        config["LOCATION"] = rest
+    return config
+
+
+CACHES = {"default": cache_from_env(os.environ.get("DJANGO_CACHE_URL", "locmem://"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -138,15 +186,92 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Site-wide facts shown in templates.
 SITE_NAME = "Central Asia plus Japan Dialogue"
 
+# One JSON object per line on stdout, for the process manager to collect.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level"},
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        },
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Security headers on every response. HSTS, the HTTPS redirect and secure cookies
+# are switched on in production.py, where the site is served over TLS.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Load balancers probe these over plain HTTP (see capj/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Sessions: staff sessions end when the browser closes and, whatever happens,
+# 12 hours after login (capj.security.AbsoluteSessionLifetimeMiddleware).
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_ABSOLUTE_AGE = SESSION_COOKIE_AGE
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Logins: django-axes locks an account+IP pair after 5 failures for 15 minutes and
+# answers 429 whether or not the username exists.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+# Client IP: REMOTE_ADDR, unless DJANGO_TRUSTED_PROXY_COUNT reverse proxies sit in
+# front; then the address the outermost of them appended to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "capj.security.client_ip"
+
+# Import needs the change permission on the model; export needs view.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# Uploads: request bodies and files are capped before they are read into memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Exports of selected changelist rows post one field per row.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "capj.security.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]

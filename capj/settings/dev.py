@@ -9,3 +9,18 @@ SECRET_KEY = os.environ.get(  # noqa: F405
 )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 INTERNAL_IPS = ["127.0.0.1"]
+
+# Readable one-line logs on the terminal; production logs JSON lines.
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain",
+        },
+    },
+}

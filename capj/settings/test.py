@@ -1,4 +1,7 @@
-"""Test settings: fast hashing, plain static storage, no outside services."""
+"""Test settings: fast hashing, plain static storage, no outside services.
+
+DATABASE_URL still selects the database, so CI runs the same suite on PostgreSQL.
+"""
 
 from .base import *  # noqa: F403
 
@@ -11,6 +14,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,75 @@
+"""Request-level safeguards: client address, absolute session lifetime, upload cap."""
+
+import ipaddress
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadhandler import FileUploadHandler
+
+LOGIN_AT_KEY = "_capj_login_at"
+
+
+def _valid_ip(value):
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request):
+    """The visitor's address, trusting X-Forwarded-For only from our own proxies.
+
+    Each of the TRUSTED_PROXY_COUNT reverse proxies in front of the app appends the
+    address it received the request from, so the client is the N-th entry from the
+    right. Entries further left were sent by the client and are ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h]
+    if len(hops) < count:
+        return remote
+    return _valid_ip(hops[-count]) or remote
+
+
+class AbsoluteSessionLifetimeMiddleware:
+    """Log a user out SESSION_ABSOLUTE_AGE seconds after login, however active.
+
+    Django renews a session's expiry each time it is saved; this caps the whole
+    life of a login instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            login_at = request.session.setdefault(LOGIN_AT_KEY, now)
+            if now - login_at > settings.SESSION_ABSOLUTE_AGE:
+                logout(request)
+        return self.get_response(request)
+
+
+class SizeLimitedUploadHandler(FileUploadHandler):
+    """Refuse a multipart body larger than FILE_UPLOAD_MAX_SIZE before reading it."""
+
+    def handle_raw_input(
+        self, input_data, META, content_length, boundary, encoding=None
+    ):
+        limit = settings.FILE_UPLOAD_MAX_SIZE
+        if content_length > limit:
+            raise RequestDataTooBig(
+                f"Upload of {content_length} bytes exceeds FILE_UPLOAD_MAX_SIZE "
+                f"({limit} bytes)."
+            )
+        return None
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

@@ -1,0 +1,40 @@
+"""gunicorn settings for capj: `gunicorn -c gunicorn.conf.py capj.wsgi`.
+
+Values can be overridden with the GUNICORN_* variables listed in .env.example.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "capj.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Synchronous workers: the classic 2 x cores + 1 for I/O-bound Django views.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+# Recycle workers now and then so slow leaks never build up.
+max_requests = 1000
+max_requests_jitter = 100
+
+# A request that takes longer than this is stuck: the worker is replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+
+# Reject oversized request lines and headers before Django sees them.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+# The TLS proxy on the same machine or network sets X-Forwarded-*; trust it.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Access and error logs to stdout/stderr for the service manager to collect.
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+access_log_format = (
+    '{"time": "%(t)s", "remote": "%(h)s", "request": "%(r)s", "status": %(s)s, '
+    '"bytes": "%(B)s", "duration_us": %(D)s, "referer": "%(f)s", '
+    '"user_agent": "%(a)s"}'
+)
