@@ -5,6 +5,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler
 
@@ -33,6 +34,15 @@ def client_ip(request):
     if len(hops) < count:
         return remote
     return _valid_ip(hops[-count]) or remote
+
+
+def _stamp_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[LOGIN_AT_KEY] = int(time.time())
+
+
+# This module is imported with the middleware, before any request is handled.
+user_logged_in.connect(_stamp_login, dispatch_uid="capj.security.stamp_login")
 
 
 class AbsoluteSessionLifetimeMiddleware:
