@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test setup install lint format migrate bench clean
+.PHONY: run test test-postgres setup install lint format migrate bench clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ test: install
 	DJANGO_SETTINGS_MODULE=capj.settings.test $(PY) manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=capj.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -n auto
+
+# The same suite against a throwaway PostgreSQL server (needs initdb and pg_ctl).
+# `make test` alone honours DATABASE_URL when it points to an existing server.
+test-postgres: install
+	$(PY) -m tests.pg run $(MAKE) test
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,10 +1,10 @@
 """A throwaway PostgreSQL server for tests that need to stop and start one.
 
 `.ci/run` uses the same helper (`python -m tests.pg start|stop DIR`) for the server
-the whole suite runs against. The server lives in a temporary directory, listens on
-127.0.0.1 and a unix socket there, trusts local connections and is removed on stop.
-initdb refuses to run as root, so as root the server runs as the `postgres` user.
-"""
+the whole suite runs against; `make test-postgres` uses `python -m tests.pg run`.
+The server lives in a temporary directory, listens on 127.0.0.1 and a unix socket
+there, trusts local connections and is removed on stop. initdb refuses to run as
+root, so as root the server runs as the `postgres` user."""
 
 import glob
 import os
@@ -133,8 +133,28 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def run(command):
+    """Run command with DATABASE_URL set to a fresh server, removed afterwards."""
+    import signal
+
+    def interrupted(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, interrupted)
+    server = Server()
+    try:
+        server.init().start().create_database()
+        env = {**os.environ, "DATABASE_URL": server.url}
+        return subprocess.run(command, env=env).returncode
+    finally:
+        server.remove()
+
+
 def main(argv):
-    """`python -m tests.pg start DIR` prints DATABASE_URL; `stop DIR` removes it."""
+    """`start DIR` prints DATABASE_URL; `stop DIR` removes the server;
+    `run COMMAND...` runs a command against a server that lives only as long."""
+    if len(argv) > 2 and argv[1] == "run":
+        raise SystemExit(run(argv[2:]))
     action, directory = argv[1], argv[2]
     if action == "start":
         server = Server(directory).init().start().create_database()
