@@ -6,8 +6,11 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.files.uploadhandler import FileUploadHandler
+from django.http import HttpResponseBadRequest
+from django.template import TemplateDoesNotExist, loader
+from django.utils.html import escape
 
 LOGIN_AT_KEY = "_capj_login_at"
 
@@ -83,3 +86,34 @@ class SizeLimitedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+def _megabytes(size):
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def bad_request(request, exception=None):
+    """The 400 page, saying which limit a refused request went over."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = max(settings.FILE_UPLOAD_MAX_SIZE, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        message = (
+            f"The upload is too large: files may be at most "
+            f"{_megabytes(settings.FILE_UPLOAD_MAX_SIZE)} and a request at most "
+            f"{_megabytes(limit)}."
+        )
+    elif isinstance(exception, TooManyFieldsSent):
+        message = (
+            f"Too many fields were sent at once (the limit is "
+            f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}): select fewer rows."
+        )
+    else:
+        message = "The request could not be understood."
+    try:
+        body = loader.get_template("400.html").render({"message": message}, request)
+    except TemplateDoesNotExist:
+        body = (
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            "<title>Bad request</title></head><body><main><h1>Bad request</h1>"
+            f"<p>{escape(message)}</p></main></body></html>"
+        )
+    return HttpResponseBadRequest(body)

@@ -1237,12 +1237,16 @@ def test_logout_invalidates_the_session(production, staff):
 
 @pytest.mark.django_db
 def test_oversized_upload_is_refused_before_it_is_read(settings):
-    settings.FILE_UPLOAD_MAX_SIZE = 4096
+    settings.FILE_UPLOAD_MAX_SIZE = 1024 * 1024
     client = Client(enforce_csrf_checks=True)
     client.get(admin_login_url())  # sets the CSRF cookie; the form token is left out
-    big = SimpleUploadedFile("big.csv", b"a,b\n" * 2000, content_type="text/csv")
+    big = SimpleUploadedFile("big.csv", b"a,b\n" * 300_000, content_type="text/csv")
     response = client.post(admin_login_url(), {"import_file": big})
     assert response.status_code == 400  # refused while the CSRF check reads the form
+    assert (
+        "The upload is too large: files may be at most 1 MB and a request at most "
+        "10 MB." in response.content.decode()
+    )
     small = SimpleUploadedFile("small.csv", b"a,b\n", content_type="text/csv")
     response = client.post(admin_login_url(), {"import_file": small})
     assert response.status_code == 403  # read, then refused for the missing token
@@ -1261,4 +1265,18 @@ def test_many_selected_rows_fit_in_one_post(admin_client):
     assert response.status_code == 200
     assert "Are you sure you want to delete the selected users?" in (
         response.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_too_many_fields_are_refused_with_the_limit_named(settings, admin_client):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+    response = admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "delete_selected", "_selected_action": list(range(60))},
+    )
+    assert response.status_code == 400
+    assert (
+        "Too many fields were sent at once (the limit is 50): select fewer rows."
+        in response.content.decode()
     )
