@@ -260,9 +260,17 @@ AXES_HTTP_RESPONSE_CODE = 429
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "capj.security.client_ip"
 
-# Import needs the change permission on the model; export needs view.
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# CSV import and export (dialogue/resources.py, docs/csv-format.md). Import and
+# export are permissions of their own (import_<model>, export_<model>): Editors
+# may export, only the Data stewards group and superusers may import.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Formula cells are neutralised by dialogue.resources.DialogueCSV (all of = + - @
+# tab CR, reversibly); the library's own option only strips a leading "=".
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+# The largest CSV file an import accepts, in bytes (default 5 MB).
+CSV_IMPORT_MAX_BYTES = env_int("DJANGO_CSV_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 
 # Uploads: request bodies and files are capped before they are read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -1,0 +1,21 @@
+"""``manage.py export_dataset DIR``: write the five CSV files of the dataset."""
+
+from django.core.management.base import BaseCommand
+
+from dialogue.services import export_dataset
+
+
+class Command(BaseCommand):
+    help = (
+        "Write countries.csv, sources.csv, meetings.csv, attendees.csv and "
+        "pledges.csv into DIR (created if missing), in the format of "
+        "docs/csv-format.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", metavar="DIR")
+
+    def handle(self, directory, **options):
+        for file_name, rows in export_dataset(directory).items():
+            self.stdout.write(f"{file_name}: {rows} rows")
+        self.stdout.write(self.style.SUCCESS(f"Exported the dataset to {directory}"))

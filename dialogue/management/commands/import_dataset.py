@@ -1,0 +1,95 @@
+"""``manage.py import_dataset DIR [--dry-run]``: import the five CSV files at once."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from dialogue.resources import DATASET
+from dialogue.services import import_dataset
+
+#: Files with at least this many rows get a progress bar (on a terminal).
+PROGRESS_FROM_ROWS = 500
+
+
+class Command(BaseCommand):
+    help = (
+        "Import countries.csv, sources.csv, meetings.csv, attendees.csv and "
+        "pledges.csv from DIR, in that order and in one transaction: if any row of "
+        "any file has a problem, nothing is saved. Files that are absent are left "
+        "out. With -v 2, every new and changed row is listed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", metavar="DIR")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check everything and report what would change; save nothing.",
+        )
+
+    def handle(self, directory, dry_run=False, verbosity=1, **options):
+        path = Path(directory)
+        if not path.is_dir():
+            raise CommandError(f"{directory} is not a directory.")
+        names = [resource.file_name for resource in DATASET]
+        if not any((path / name).exists() for name in names):
+            raise CommandError(
+                f"{directory} holds none of the dataset's files: {', '.join(names)}."
+            )
+        report = import_dataset(path, dry_run=dry_run, progress=self.progress_bar)
+        for name in report.ignored:
+            self.stderr.write(
+                f"{name}: ignored, not one of the dataset's files ({', '.join(names)})."
+            )
+        for file_report in report.files:
+            self.write_file_report(file_report, verbosity)
+        if report.failed:
+            raise CommandError(
+                f"Nothing was imported: {report.problem_count} "
+                f"problem{'s' if report.problem_count != 1 else ''} to fix first."
+            )
+        if dry_run:
+            self.stdout.write(self.style.WARNING("Dry run: nothing was saved."))
+        else:
+            self.stdout.write(self.style.SUCCESS("Imported the dataset."))
+
+    def write_file_report(self, file_report, verbosity):
+        name = file_report.file_name
+        if file_report.missing:
+            self.stdout.write(f"{name}: not present, left out")
+            return
+        if file_report.skipped_because:
+            self.stderr.write(f"{name}: {file_report.skipped_because}")
+            return
+        if file_report.problems:
+            count = len(file_report.problems)
+            self.stderr.write(
+                self.style.ERROR(f"{name}: {count} problem{'s' if count != 1 else ''}")
+            )
+            for problem in file_report.problems:
+                self.stderr.write(f"  {problem}")
+            return
+        result = file_report.result
+        self.stdout.write(f"{name}: {result.total_rows} rows: {result.summary()}")
+        if verbosity >= 2:
+            for row in result.rows:
+                if row.is_new():
+                    self.stdout.write(f"  Line {row.line}: new: {row.key}")
+                elif row.is_update():
+                    changed = ", ".join(column for column, _old, _new in row.changes)
+                    self.stdout.write(
+                        f"  Line {row.line}: updated ({changed}): {row.key}"
+                    )
+
+    def progress_bar(self, file_name, total):
+        stream = getattr(self.stderr, "_out", self.stderr)
+        shown = total >= PROGRESS_FROM_ROWS and stream.isatty()
+        return tqdm(
+            total=total,
+            desc=file_name,
+            unit=" rows",
+            file=stream,
+            disable=not shown,
+            leave=False,
+        )

@@ -1,0 +1,652 @@
+"""CSV import and export: the format, every refusal with its exact message, all or
+nothing, lossless round trips, formula safety."""
+
+import datetime
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.db import IntegrityError
+from django.urls import reverse
+
+from dialogue.models import (
+    Attendance,
+    Country,
+    Document,
+    Meeting,
+    Person,
+    Pledge,
+    Source,
+)
+from dialogue.resources import (
+    DATASET,
+    AttendanceResource,
+    CountryResource,
+    CsvFileError,
+    MeetingResource,
+    PledgeResource,
+    SourceResource,
+    escape_formula,
+    read_csv,
+    unescape_formula,
+    write_csv,
+)
+from tests.factories import (
+    make_attendance,
+    make_country,
+    make_meeting,
+    make_person,
+    make_pledge,
+    make_source,
+)
+
+MEETING_HEADER = (
+    "slug,kind,number,title,status,start_date,end_date,city,host,format,summary,"
+    "sources"
+)
+PLEDGE_HEADER = (
+    "slug,donor,amount,currency,approximate,announced_on,meeting,purpose,sources"
+)
+
+
+def run(resource_class, text, dry_run=False):
+    dataset = read_csv(text.encode("utf-8"))
+    return resource_class().import_data(dataset, dry_run=dry_run)
+
+
+def problems(result):
+    return [str(problem) for problem in result.problems()]
+
+
+def export_text(resource_class):
+    return write_csv(resource_class().export())
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Country, Source, Meeting, Person, Attendance, Pledge)
+    }
+
+
+@pytest.fixture
+def base(db):
+    """Two countries, a source and a meeting to refer to."""
+    make_country("KZ")
+    make_country("JP")
+    make_source(slug="mofa-2012", title="MOFA press release")
+    make_meeting(slug="2012-11-10-foreign-ministers-4", number=4)
+
+
+def meeting_row(**cells):
+    values = {
+        "slug": "2014-07-16-foreign-ministers-5",
+        "kind": "foreign_ministers",
+        "number": "5",
+        "title": "5th Foreign Ministers' Meeting",
+        "status": "held",
+        "start_date": "2014-07-16",
+        "end_date": "",
+        "city": "Bishkek",
+        "host": "KZ",
+        "format": "in_person",
+        "summary": "",
+        "sources": "mofa-2012",
+    }
+    values.update(cells)
+    return ",".join(values[c] for c in MEETING_HEADER.split(","))
+
+
+def meetings_csv(*rows):
+    return "\n".join([MEETING_HEADER, *rows]) + "\n"
+
+
+# --- The format ----------------------------------------------------------------
+
+
+def test_export_columns_are_the_contract(base):
+    headers = {
+        resource.file_name: write_csv(resource().export()).splitlines()[0]
+        for resource in DATASET
+    }
+    assert headers == {
+        "countries.csv": "\ufeffcode,name,role,joined_on,summary",
+        "sources.csv": "\ufeffslug,title,publisher,url,published_on",
+        "meetings.csv": "\ufeff" + MEETING_HEADER,
+        "attendees.csv": "\ufeffmeeting,person,position,country,capacity",
+        "pledges.csv": "\ufeff" + PLEDGE_HEADER,
+    }
+
+
+def test_export_uses_natural_keys_partial_dates_and_joined_sources(db):
+    kz = make_country("KZ")
+    first = make_source(slug="b-source")
+    second = make_source(slug="a-source")
+    meeting = make_meeting(
+        slug="2006-06-foreign-ministers",
+        number=None,
+        start_date=datetime.date(2006, 6, 1),
+        start_precision="month",
+        host=kz,
+    )
+    meeting.sources.set([first, second])
+    lines = export_text(MeetingResource).splitlines()
+    assert lines[1] == (
+        "2006-06-foreign-ministers,foreign_ministers,,"
+        f"{meeting.title},held,2006-06,,Tokyo,KZ,,,a-source;b-source"
+    )
+
+
+def test_new_meeting_is_imported_with_its_precision_host_and_sources(base):
+    text = meetings_csv(
+        meeting_row(start_date="2014-07", end_date="2015", sources="mofa-2012")
+    )
+    result = run(MeetingResource, text)
+    assert problems(result) == []
+    assert result.summary() == "1 new, 0 updated, 0 unchanged"
+    meeting = Meeting.objects.get(slug="2014-07-16-foreign-ministers-5")
+    assert str(meeting.start) == "July 2014"
+    assert str(meeting.end) == "2015"
+    assert meeting.host.code == "KZ"
+    assert [s.slug for s in meeting.sources.all()] == ["mofa-2012"]
+
+
+def test_empty_slug_is_made_from_date_kind_and_number(base):
+    text = meetings_csv(meeting_row(slug="", number="5"))
+    run(MeetingResource, text)
+    meeting = Meeting.objects.get(number=5)
+    assert meeting.slug == "2014-07-16-foreign-ministers-5"
+    # The same rule as the admin's: a meeting saved without a slug gets the same.
+    assert meeting.derive_slug() == meeting.slug
+
+
+def test_reimporting_a_file_with_empty_slugs_adds_nothing(base):
+    text = meetings_csv(meeting_row(slug="", number="", kind="other"))
+    run(MeetingResource, text)
+    before = counts()
+    result = run(MeetingResource, text)
+    assert result.summary() == "0 new, 0 updated, 1 unchanged"
+    assert counts() == before
+
+
+def test_attendees_by_name_in_any_script_and_unnamed_by_position(base):
+    text = (
+        "meeting,person,position,country,capacity\n"
+        "2012-11-10-foreign-ministers-4,Ерлан Абдылдаев,Minister,KZ,delegate\n"
+        "2012-11-10-foreign-ministers-4,玄葉光一郎,Minister for Foreign Affairs,JP,"
+        "delegate\n"
+        "2012-11-10-foreign-ministers-4,,Ambassador to Japan,KZ,observer\n"
+    )
+    result = run(AttendanceResource, text)
+    assert problems(result) == []
+    assert result.summary() == "3 new, 0 updated, 0 unchanged"
+    assert sorted(Person.objects.values_list("name", "slug")) == [
+        ("Ерлан Абдылдаев", "ерлан-абдылдаев"),
+        ("玄葉光一郎", "玄葉光一郎"),
+    ]
+    unnamed = Attendance.objects.get(person=None)
+    assert (unnamed.position, unnamed.capacity) == ("Ambassador to Japan", "observer")
+    # A changed capacity updates the row found by meeting+country+position.
+    result = run(AttendanceResource, text.replace(",KZ,observer", ",KZ,guest"))
+    assert result.summary() == "0 new, 1 updated, 2 unchanged"
+    assert Attendance.objects.get(person=None).capacity == "guest"
+    assert Attendance.objects.count() == 3
+
+
+def test_names_and_large_amounts_are_shown_intact_on_public_pages(base, client):
+    run(
+        PledgeResource,
+        f"{PLEDGE_HEADER}\n"
+        "japan-2006,JP,10000000000000,JPY,true,2006-06,"
+        "2012-11-10-foreign-ministers-4,Роды и 支援,mofa-2012\n",
+    )
+    pledge = Pledge.objects.get()
+    assert pledge.amount == Decimal("10000000000000")
+    response = client.get(reverse("dialogue:pledge-list"))
+    assert "JPY 10,000,000,000,000" in response.content.decode()
+    assert "Роды и 支援" in response.content.decode()
+
+
+def test_html_in_a_cell_stays_text_on_the_public_page(base, client):
+    title = "<script>alert('x')</script> Summit"
+    run(MeetingResource, meetings_csv(meeting_row(title=f'"{title}"')))
+    meeting = Meeting.objects.get(number=5)
+    assert meeting.title == title
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Summit" in page
+
+
+# --- All or nothing, every problem named ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (
+            {"host": "XX"},
+            'Line 3, column "host": Unknown country code "XX". Known codes: JP, KZ. '
+            "Add the country to countries.csv first, or correct the code.",
+        ),
+        (
+            {"host": "kz"},
+            'Line 3, column "host": Country codes are written in capitals: "KZ".',
+        ),
+        (
+            {"sources": "mofa-2012;no-such-source"},
+            'Line 3, column "sources": Unknown source slug "no-such-source": add the '
+            "source to sources.csv first, or correct the slug. Separate slugs with ;.",
+        ),
+        (
+            {"start_date": "2014-13-45"},
+            'Line 3, column "start_date": "2014-13-45" is not a date: use '
+            "YYYY-MM-DD, YYYY-MM, YYYY or leave it empty.",
+        ),
+        (
+            {"start_date": "16/07/2014"},
+            'Line 3, column "start_date": "16/07/2014" is not a date: use '
+            "YYYY-MM-DD, YYYY-MM, YYYY or leave it empty.",
+        ),
+        (
+            {"kind": "summitt"},
+            'Line 3, column "kind": "summitt" is not allowed here: use one of '
+            "foreign_ministers, senior_officials, intellectual_dialogue, "
+            "expert_meeting, business_dialogue, summit, other.",
+        ),
+        (
+            {"format": "virtual"},
+            'Line 3, column "format": "virtual" is not allowed here: use one of '
+            "in_person, online, hybrid or leave it empty.",
+        ),
+        (
+            {"number": "5th"},
+            'Line 3, column "number": "5th" is not a whole number: write 4 for the '
+            "4th meeting, or leave it empty if the number is not known.",
+        ),
+        (
+            {"number": "4"},
+            "Line 3, column \"number\": Foreign Ministers' Meeting number 4 is "
+            'already the meeting "2012-11-10-foreign-ministers-4".',
+        ),
+        (
+            {"end_date": "2014-07-01"},
+            'Line 3, column "end_date": A meeting cannot end before it starts.',
+        ),
+        (
+            {"format": "online"},
+            'Line 3, column "city": An online meeting has no city: leave the city '
+            "empty.",
+        ),
+        (
+            {"title": ""},
+            'Line 3, column "title": This column cannot be empty.',
+        ),
+        (
+            {"slug": "5th meeting"},
+            'Line 3, column "slug": "5th meeting" is not a valid slug: use only '
+            'letters, digits and hyphens, e.g. "5th-meeting".',
+        ),
+    ],
+)
+def test_a_bad_meeting_row_is_named_and_nothing_is_saved(base, cells, expected):
+    good = meeting_row(slug="first-good-row", number="6")
+    before = counts()
+    result = run(MeetingResource, meetings_csv(good, meeting_row(**cells)))
+    assert problems(result) == [expected]
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (
+            "JP,\"1,000,000\",USD,false",
+            'Line 2, column "amount": "1,000,000" contains a comma: write 700000000 '
+            "or 1234.50, with no thousands separators and a point for decimals.",
+        ),
+        (
+            "JP,700m,USD,false",
+            'Line 2, column "amount": "700m" is not a plain number: write 700000000 '
+            "or 1234.50 (digits only, no letters, spaces or currency signs).",
+        ),
+        (
+            "JP,0,USD,false",
+            'Line 2, column "amount": The amount must be more than zero.',
+        ),
+        (
+            "JP,100,usd,false",
+            'Line 2, column "currency": "usd" must be written in capitals: "USD".',
+        ),
+        (
+            "JP,100,XYZ,false",
+            'Line 2, column "currency": Unknown currency "XYZ": use an ISO 4217 code '
+            "in capitals, such as USD, JPY or EUR.",
+        ),
+        (
+            "JP,100,USD,maybe",
+            'Line 2, column "approximate": "maybe" is not allowed here: write true '
+            "or false.",
+        ),
+        (
+            "FR,100,USD,false",
+            'Line 2, column "donor": Unknown country code "FR". Known codes: JP, KZ. '
+            "Add the country to countries.csv first, or correct the code.",
+        ),
+    ],
+)
+def test_a_bad_pledge_is_named_and_nothing_is_saved(base, cells, expected):
+    text = f"{PLEDGE_HEADER}\njapan-2014,{cells},2014,,,mofa-2012\n"
+    result = run(PledgeResource, text)
+    assert problems(result) == [expected]
+    assert Pledge.objects.count() == 0
+
+
+def test_unknown_meeting_slug_in_attendees(base):
+    text = (
+        "meeting,person,position,country,capacity\n"
+        "2012-11-10-foreign-ministers-4,Koichiro Gemba,Minister,JP,delegate\n"
+        "2012-11-10-foreign-ministers-9,Taro Aso,Minister,JP,delegate\n"
+    )
+    result = run(AttendanceResource, text)
+    assert problems(result) == [
+        'Line 3, column "meeting": Unknown meeting slug '
+        '"2012-11-10-foreign-ministers-9": no meeting has this slug. Add the meeting '
+        "to meetings.csv first, or correct the slug. Did you mean "
+        '"2012-11-10-foreign-ministers-4"?'
+    ]
+    assert (Attendance.objects.count(), Person.objects.count()) == (0, 0)
+
+
+def test_unnamed_attendee_needs_a_position(base):
+    text = (
+        "meeting,person,position,country,capacity\n"
+        "2012-11-10-foreign-ministers-4,,,KZ,delegate\n"
+    )
+    assert problems(run(AttendanceResource, text)) == [
+        'Line 2, column "position": An attendee whose name is not known needs a '
+        "position, e.g. Minister for Foreign Affairs."
+    ]
+
+
+def test_the_same_slug_twice_in_one_file(base):
+    text = meetings_csv(
+        meeting_row(number="6"), meeting_row(number="7", title="Another")
+    )
+    result = run(MeetingResource, text)
+    assert problems(result) == [
+        'Line 3, column "slug": The slug "2014-07-16-foreign-ministers-5" appears '
+        "twice in this file (first on line 2)."
+    ]
+    assert Meeting.objects.count() == 1
+
+
+def test_the_same_unchanged_row_twice_is_still_refused(base):
+    make_source(slug="kept", title="Kept")
+    line = "kept,Kept,Publisher,,"
+    result = run(SourceResource, f"slug,title,publisher,url,published_on\n{line}\n{line}\n")
+    assert problems(result) == [
+        'Line 3, column "slug": The slug "kept" appears twice in this file (first on '
+        "line 2)."
+    ]
+
+
+def test_country_code_must_be_iso(db):
+    text = (
+        "code,name,role,joined_on,summary\n"
+        "XX,Nowhere,member,,\n"
+        "kz,Kazakhstan,member,,\n"
+        "JP,Japan,partner,2004,\n"
+    )
+    assert problems(run(CountryResource, text)) == [
+        'Line 2, column "code": "XX" is not an ISO 3166-1 alpha-2 country code: use '
+        "two capital letters, e.g. KZ for Kazakhstan.",
+        'Line 3, column "code": Country codes are written in capitals: "KZ".',
+        'Line 4, column "role": "partner" is not allowed here: use one of member, '
+        "observer, guest.",
+        'Line 4, column "joined_on": "2004" is not a full date: use YYYY-MM-DD or '
+        "leave it empty.",
+    ]
+    assert Country.objects.count() == 0
+
+
+def test_line_numbers_count_lines_of_the_file(base):
+    # A quoted cell over two lines, and a blank line: the error is on line 5.
+    text = meetings_csv(
+        meeting_row(slug="a", number="6", summary='"two\nlines"'),
+        "",
+        meeting_row(slug="b", number="7", host="XX"),
+    )
+    assert [p.line for p in run(MeetingResource, text).problems()] == [5]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            "slug,kind,number,title,status,start_date,end_date,city,hots,format,"
+            "summary,sources",
+            [
+                'Line 1: unknown column "hots". Did you mean "host"?',
+                'Line 1: the column "host" is missing.',
+                f"The header row of meetings.csv must be: {MEETING_HEADER}",
+            ],
+        ),
+        (
+            "slug,kind,number,title,status,start_date,end_date,city,format,summary,"
+            "sources",
+            [
+                'Line 1: the column "host" is missing.',
+                f"The header row of meetings.csv must be: {MEETING_HEADER}",
+            ],
+        ),
+        (
+            MEETING_HEADER.replace(",", ";"),
+            [
+                "The columns are separated by semicolons or tabs: this import needs "
+                "commas. Save the file as “CSV UTF-8 (comma delimited)”. The header "
+                f"row must be: {MEETING_HEADER}"
+            ],
+        ),
+    ],
+)
+def test_missing_or_misspelled_header(base, header, expected):
+    before = counts()
+    cells = header.count(",") + 1
+    row = meeting_row().replace(",", ";") if ";" in header else ",".join("x" * cells)
+    result = run(MeetingResource, f"{header}\n{row}\n")
+    assert problems(result) == expected
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            "code,name,role,joined_on,summary\nTR,Türkiye,guest,,\n".encode("latin-1"),
+            "The file is not UTF-8 text (the byte 0xFC at position 38 cannot be "
+            "read). In Excel choose “CSV UTF-8 (comma delimited)” when saving; in "
+            "LibreOffice choose the character set “Unicode (UTF-8)”.",
+        ),
+        (b"", "The file is empty."),
+        (b"\xef\xbb\xbf \r\n", "The file is empty."),
+        (
+            b"code\x00name",
+            "This is not a CSV file: it contains binary data. Save the spreadsheet as "
+            "CSV (comma-separated values) and upload that file.",
+        ),
+        (
+            b'code,name\n"KZ,Kazakhstan\n',
+            "This is not a well-formed CSV file: unexpected end of data (line 2).",
+        ),
+        (
+            b"code,name,role\nKZ,Kazakhstan,member,extra\n",
+            "Line 2 has 4 cells but the header has 3 columns. Check for a comma inside "
+            "a value that is not in double quotes.",
+        ),
+    ],
+)
+def test_unreadable_files_are_refused(data, expected):
+    with pytest.raises(CsvFileError) as error:
+        read_csv(data)
+    assert str(error.value) == expected
+
+
+def test_files_over_the_cap_are_refused(settings):
+    settings.CSV_IMPORT_MAX_BYTES = 1024
+    with pytest.raises(CsvFileError) as error:
+        read_csv(b"x" * 1025)
+    assert str(error.value) == (
+        "The file is 1.0\xa0KB; the largest file accepted is 1.0\xa0KB. Split it into "
+        "smaller files."
+    )
+
+
+def test_default_cap_is_five_megabytes():
+    from dialogue.resources import max_upload_bytes
+
+    assert max_upload_bytes() == 5 * 1024 * 1024
+
+
+def test_a_database_error_halfway_leaves_nothing_saved(base):
+    """A row the checks let through but the database refuses: everything before
+    it in the same import is rolled back, and the report says why."""
+    text = meetings_csv(
+        meeting_row(slug="fine-1", number="6"),
+        meeting_row(slug="fine-2", number="7"),
+    )
+    before = counts()
+    original = Meeting.objects.bulk_create
+
+    def bulk_create_then_fail(objs, **kwargs):
+        original(objs[:1], **kwargs)  # the first row reaches the database...
+        raise IntegrityError("CHECK constraint failed: meeting_online_has_no_city")
+
+    with mock.patch.object(Meeting.objects, "bulk_create", bulk_create_then_fail):
+        result = run(MeetingResource, text)
+    assert problems(result) == [
+        "The database refused the changes, so nothing was saved: An online meeting "
+        "has no city. (meeting_online_has_no_city)"
+    ]
+    assert counts() == before  # ...and is gone again
+
+
+def test_a_database_error_in_the_sources_table_rolls_back_the_meetings(base):
+    text = meetings_csv(meeting_row(slug="fine-1", number="6"))
+    through = Meeting.sources.through
+    with mock.patch.object(
+        through.objects, "bulk_create", side_effect=IntegrityError("disk says no")
+    ):
+        result = run(MeetingResource, text)
+    assert problems(result) == [
+        "The database refused the changes, so nothing was saved: disk says no. Check "
+        "the rows against docs/csv-format.md and try again."
+    ]
+    assert not Meeting.objects.filter(slug="fine-1").exists()
+
+
+def test_dry_run_saves_nothing_but_reports_what_would_change(base):
+    result = run(MeetingResource, meetings_csv(meeting_row()), dry_run=True)
+    assert result.summary() == "1 new, 0 updated, 0 unchanged"
+    assert [(row.line, str(row.status), row.key) for row in result.rows] == [
+        (2, "new", "2014-07-16-foreign-ministers-5")
+    ]
+    assert not Meeting.objects.filter(number=5).exists()
+
+
+def test_update_lists_the_changed_columns(base):
+    run(MeetingResource, meetings_csv(meeting_row()))
+    result = run(MeetingResource, meetings_csv(meeting_row(city="Tokyo", sources="")))
+    assert result.summary() == "0 new, 1 updated, 0 unchanged"
+    assert result.rows[0].changes == [
+        ("city", "Bishkek", "Tokyo"),
+        ("sources", "mofa-2012", ""),
+    ]
+    meeting = Meeting.objects.get(number=5)
+    assert (meeting.city, meeting.sources.count()) == ("Tokyo", 0)
+
+
+def test_import_leaves_fields_outside_the_format_alone(base):
+    meeting = Meeting.objects.get(number=4)
+    meeting.outcomes = "Japan pledged."
+    meeting.published = False
+    meeting.save()
+    exported = export_text(MeetingResource).replace("Meeting ", "Renamed meeting ")
+    run(MeetingResource, exported)
+    meeting.refresh_from_db()
+    assert (meeting.title.startswith("Renamed"), meeting.outcomes) == (
+        True,
+        "Japan pledged.",
+    )
+    assert meeting.published is False
+
+
+# --- Round trips ---------------------------------------------------------------
+
+
+def test_reimporting_an_export_changes_nothing(seed):
+    before = {model: list(model.objects.values()) for model in (Meeting, Pledge)}
+    for resource in DATASET:
+        result = run(resource, export_text(resource))
+        assert result.failed is False
+        assert result.totals["new"] == result.totals["update"] == 0
+        assert result.totals["skip"] == resource().get_queryset().count()
+    assert {model: list(model.objects.values()) for model in (Meeting, Pledge)} == (
+        before
+    )
+
+
+def test_export_import_export_is_identical_in_an_empty_database(seed):
+    first = {resource.file_name: export_text(resource) for resource in DATASET}
+    for model in (Document, Pledge, Attendance, Meeting, Person, Country, Source):
+        model.objects.all().delete()
+    for resource in DATASET:
+        result = run(resource, first[resource.file_name])
+        assert problems(result) == []
+    second = {resource.file_name: export_text(resource) for resource in DATASET}
+    assert second == first
+
+
+FORMULAS = ["-5 °C", "=SUM(A1)", "+81 3", "@here", "\tindented", "\rreturn", "'=x", "''"]
+
+
+def test_formula_cells_are_neutralised_and_restored_exactly(db):
+    for value in FORMULAS:
+        assert unescape_formula(escape_formula(value)) == value
+    assert [escape_formula(v) for v in FORMULAS[:6]] == [
+        "'-5 °C",
+        "'=SUM(A1)",
+        "'+81 3",
+        "'@here",
+        "'\tindented",
+        "'\rreturn",
+    ]
+    assert escape_formula("'Tis") == "'Tis"
+    sources = "".join(
+        f"formula-{i},T,{value!r},," + "\n" for i, value in enumerate(["x"])
+    )
+    del sources
+    for i, value in enumerate(FORMULAS):
+        make_source(slug=f"formula-{i}", title=value, publisher=value)
+    exported = export_text(SourceResource)
+    assert "\n=" not in exported and ",=" not in exported and ",-" not in exported
+    Source.objects.all().delete()
+    run(SourceResource, exported)
+    assert sorted(Source.objects.values_list("title", flat=True)) == sorted(FORMULAS)
+    assert export_text(SourceResource) == exported
+
+
+def test_export_is_in_a_constant_number_of_queries(db, django_assert_num_queries):
+    kz = make_country("KZ")
+    source = make_source()
+    for n in range(30):
+        meeting = make_meeting(slug=f"m-{n}", number=n + 1, host=kz)
+        meeting.sources.add(source)
+        make_attendance(meeting, kz, make_person(f"Person {n}"))
+        make_pledge(kz, meeting=meeting)
+    for resource, queries in (
+        (MeetingResource, 2),
+        (AttendanceResource, 1),
+        (PledgeResource, 2),
+    ):
+        with django_assert_num_queries(queries):
+            assert len(resource().export()) == 30
