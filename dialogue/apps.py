@@ -6,3 +6,6 @@ class DialogueConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dialogue"
     verbose_name = _("Central Asia plus Japan Dialogue")
+
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the slug-change redirects

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .feeds import MeetingFeed
 
 app_name = "dialogue"
 
@@ -12,7 +13,9 @@ urlpatterns = [
         views.ParticipantDetailView.as_view(),
         name="participant-detail",
     ),
+    path("people/<str:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
+    path("feeds/meetings/", MeetingFeed(), name="meeting-feed"),
     path(
         "meetings/<slug:slug>/",
         views.MeetingDetailView.as_view(),
@@ -30,4 +33,10 @@ urlpatterns = [
         "sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"
     ),
     path("pages/<slug:slug>/", views.PageDetailView.as_view(), name="page-detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("data/", views.OpenDataView.as_view(), name="open-data"),
+    path("data/dataset.json", views.dataset_json, name="dataset-json"),
+    path("data/<str:kind>.csv", views.dataset_csv, name="dataset-csv"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
 ]

@@ -1,9 +1,18 @@
+
 from django import forms
+from django.contrib.sitemaps.views import x_robots_tag
+from django.contrib.sites.requests import RequestSite
 from django.db.models import Count, Prefetch, Q, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
+from . import opendata, structured_data
+from .charts import pledge_charts
 from .citations import CitationsMixin
 from .models import (
     Attendance,
@@ -16,6 +25,8 @@ from .models import (
     Pledge,
     Source,
 )
+from .search import MAX_QUERY_LENGTH, other_names, search
+from .sitemaps import SITEMAPS
 
 
 def published_sources():
@@ -48,6 +59,47 @@ def pledge_totals(pledges):
     )
 
 
+def pledge_totals_by_donor(pledges):
+    """Sum per donor and currency, largest first within each currency."""
+    return (
+        pledges.order_by()
+        .values("currency", "donor__name", "donor__code")
+        .annotate(total=Sum("amount"), count=Count("pk"))
+        .order_by("currency", "-total", "donor__name")
+    )
+
+
+class PreviewMixin:
+    """Staff who may view a kind of record see its drafts, clearly marked.
+
+    Visitors get a 404 for a draft. A draft page is never stored by a shared cache
+    or the browser (``Cache-Control: private, no-store``) nor indexed.
+    """
+
+    def can_preview(self):
+        user = self.request.user
+        opts = self.model._meta
+        return (
+            user.is_active
+            and user.is_staff
+            and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+        )
+
+    def visible(self, queryset):
+        return queryset if self.can_preview() else queryset.published()
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("is_draft", not self.object.published)
+        return super().get_context_data(**kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not self.object.published:
+            patch_cache_control(response, private=True, no_store=True)
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+
 class HomeView(TemplateView):
     template_name = "dialogue/home.html"
 
@@ -55,10 +107,11 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         countries = list(Country.objects.published())
         meetings = Meeting.objects.published()
+        members = [c for c in countries if c.role == Country.Role.MEMBER]
         context.update(
             about=Page.objects.published().filter(slug="about").first(),
             countries=countries,
-            members=[c for c in countries if c.role == Country.Role.MEMBER],
+            members=members,
             observers=[c for c in countries if c.role == Country.Role.OBSERVER],
             meetings_held=meetings.filter(status=Meeting.Status.HELD).count(),
             first_meeting=meetings.filter(start_date__isnull=False)
@@ -68,6 +121,7 @@ class HomeView(TemplateView):
             .select_related("host")
             .order_by("-start_date")[:5],
             pledge_totals=pledge_totals(Pledge.objects.published()),
+            json_ld=structured_data.organization(self.request, members),
         )
         return context
 
@@ -89,7 +143,8 @@ class ParticipantListView(ListView):
         )
 
 
-class ParticipantDetailView(CitationsMixin, DetailView):
+class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
+    model = Country
     template_name = "dialogue/participant_detail.html"
     context_object_name = "country"
 
@@ -99,7 +154,7 @@ class ParticipantDetailView(CitationsMixin, DetailView):
             raise Http404
         try:
             return (
-                Country.objects.published()
+                self.visible(Country.objects.all())
                 .prefetch_related(published_sources())
                 .get(code=code.upper())
             )
@@ -115,7 +170,8 @@ class ParticipantDetailView(CitationsMixin, DetailView):
             meetings=Meeting.objects.published()
             .filter(attendances__in=attended)
             .distinct()
-            .select_related("host"),
+            .select_related("host")
+            .chronological(),
             hosted=country.hosted_meetings.published(),
             people=Person.objects.published()
             .filter(attendances__in=attended)
@@ -131,6 +187,38 @@ class ParticipantDetailView(CitationsMixin, DetailView):
             .select_related("meeting")
             .prefetch_related(published_sources()),
         )
+        return super().get_context_data(**kwargs)
+
+
+class PersonDetailView(PreviewMixin, CitationsMixin, DetailView):
+    model = Person
+    template_name = "dialogue/person_detail.html"
+    context_object_name = "person"
+
+    def get_queryset(self):
+        return self.visible(Person.objects.all()).prefetch_related(
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.published()
+                .filter(meeting__published=True)
+                .select_related("meeting", "country")
+                .prefetch_related(
+                    Prefetch("meeting__sources", queryset=Source.objects.published())
+                )
+                .order_by("meeting__start_date", "meeting__kind", "meeting__number"),
+                to_attr="appearances",
+            ),
+            Prefetch(
+                "documents",
+                queryset=Document.objects.published().prefetch_related(
+                    published_sources()
+                ),
+                to_attr="public_documents",
+            ),
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs["other_names"] = other_names(self.object)
         return super().get_context_data(**kwargs)
 
 
@@ -164,22 +252,32 @@ class MeetingListView(ListView):
         return meetings
 
     def get_context_data(self, **kwargs):
-        kwargs["filter_form"] = self.filter_form
+        form = self.filter_form
+        kwargs["filter_form"] = form
         kwargs["years"] = (
             Meeting.objects.published()
             .filter(start_date__isnull=False)
             .dates("start_date", "year")
         )
+        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        kwargs["filtered"] = bool(data.get("kind") or data.get("year"))
+        kwargs["kind_label"] = dict(Meeting.Kind.choices).get(data.get("kind"), "")
+        kwargs["year_chosen"] = data.get("year")
+        kwargs["kinds"] = [
+            {"value": value, "label": label, "current": data.get("kind") == value}
+            for value, label in Meeting.Kind.choices
+        ]
         return super().get_context_data(**kwargs)
 
 
-class MeetingDetailView(CitationsMixin, DetailView):
+class MeetingDetailView(PreviewMixin, CitationsMixin, DetailView):
+    model = Meeting
     template_name = "dialogue/meeting_detail.html"
     context_object_name = "meeting"
 
     def get_queryset(self):
         return (
-            Meeting.objects.published()
+            self.visible(Meeting.objects.all())
             .select_related("host")
             .prefetch_related(
                 published_sources(),
@@ -193,6 +291,10 @@ class MeetingDetailView(CitationsMixin, DetailView):
                 ),
             )
         )
+
+    def get_context_data(self, **kwargs):
+        kwargs["json_ld"] = structured_data.event(self.request, self.object)
+        return super().get_context_data(**kwargs)
 
 
 class PledgeListView(CitationsMixin, ListView):
@@ -208,6 +310,9 @@ class PledgeListView(CitationsMixin, ListView):
 
     def get_context_data(self, **kwargs):
         kwargs["totals"] = pledge_totals(Pledge.objects.published())
+        by_donor = list(pledge_totals_by_donor(Pledge.objects.published()))
+        kwargs["by_donor"] = by_donor
+        kwargs["charts"] = pledge_charts(by_donor)
         return super().get_context_data(**kwargs)
 
 
@@ -219,13 +324,14 @@ class DocumentListView(ListView):
         return Document.objects.published().select_related("meeting", "author")
 
 
-class DocumentDetailView(CitationsMixin, DetailView):
+class DocumentDetailView(PreviewMixin, CitationsMixin, DetailView):
+    model = Document
     template_name = "dialogue/document_detail.html"
     context_object_name = "document"
 
     def get_queryset(self):
         return (
-            Document.objects.published()
+            self.visible(Document.objects.all())
             .select_related("meeting", "author")
             .prefetch_related(
                 published_sources(),
@@ -242,30 +348,134 @@ class SourceListView(ListView):
         return Source.objects.published()
 
 
-class SourceDetailView(DetailView):
+class SourceDetailView(PreviewMixin, DetailView):
+    model = Source
     template_name = "dialogue/source_detail.html"
     context_object_name = "source"
 
     def get_queryset(self):
-        return Source.objects.published()
+        return self.visible(Source.objects.all())
 
     def get_context_data(self, **kwargs):
         source = self.object
-        kwargs.update(
-            cited_by=[
-                (_("Participants"), source.countries.published()),
-                (_("Meetings"), source.meetings.published()),
-                (_("Pledges"), source.pledges.published().select_related("donor")),
-                (_("Documents"), source.documents.published()),
-                (_("Pages"), source.pages.published()),
-            ]
-        )
+        cited_by = [
+            (_("Participants"), list(source.countries.published())),
+            (_("Meetings"), list(source.meetings.published().select_related("host"))),
+            (
+                _("Pledges"),
+                list(source.pledges.published().select_related("donor", "meeting")),
+            ),
+            (_("Documents"), list(source.documents.published())),
+            (_("Pages"), list(source.pages.published())),
+        ]
+        kwargs["cited_by"] = [(label, items) for label, items in cited_by if items]
         return super().get_context_data(**kwargs)
 
 
-class PageDetailView(CitationsMixin, DetailView):
+class PageDetailView(PreviewMixin, CitationsMixin, DetailView):
+    model = Page
     template_name = "dialogue/page_detail.html"
     context_object_name = "page"
 
     def get_queryset(self):
-        return Page.objects.published().prefetch_related(published_sources())
+        return self.visible(Page.objects.all()).prefetch_related(published_sources())
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": _(
+                "Search for at most %(limit_value)d characters "
+                "(this search has %(show_value)d)."
+            )
+        },
+    )
+
+
+class SearchView(TemplateView):
+    template_name = "dialogue/search.html"
+
+    def get_context_data(self, **kwargs):
+        form = SearchForm(self.request.GET)
+        query, groups = "", []
+        if form.is_valid():
+            query = form.cleaned_data["q"].strip()
+            groups = search(query)
+        kwargs.update(
+            form=form,
+            query=query,
+            groups=groups,
+            result_count=sum(len(group.results) for group in groups),
+        )
+        return super().get_context_data(**kwargs)
+
+
+class OpenDataView(TemplateView):
+    template_name = "dialogue/open_data.html"
+
+    def get_context_data(self, **kwargs):
+        counts = {
+            "countries": opendata.published_countries().count(),
+            "sources": opendata.published_sources().count(),
+            "meetings": Meeting.objects.published().count(),
+            "attendees": opendata.published_attendees().count(),
+            "pledges": opendata.published_pledges().count(),
+        }
+        kwargs["files"] = [
+            {
+                "kind": kind,
+                "columns": opendata.COLUMNS[kind],
+                "count": counts[kind],
+            }
+            for kind in opendata.KINDS
+        ]
+        kwargs["licence"] = opendata.LICENCE
+        kwargs["attribution"] = opendata.ATTRIBUTION
+        return super().get_context_data(**kwargs)
+
+
+@require_GET
+def dataset_json(request):
+    response = JsonResponse(
+        opendata.dataset(request), json_dumps_params={"ensure_ascii": False}
+    )
+    response["Content-Disposition"] = 'inline; filename="capj-dataset.json"'
+    return response
+
+
+@require_GET
+def dataset_csv(request, kind):
+    if kind not in opendata.KINDS:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
+    response.write(opendata.csv_text(kind))
+    return response
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('dialogue:search')}",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('dialogue:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_GET
+@x_robots_tag
+def sitemap(request):
+    """One sitemap of every public page, with links on the request's own host."""
+    site, protocol = RequestSite(request), request.scheme
+    urls = []
+    for sitemap_class in SITEMAPS.values():
+        urls.extend(sitemap_class().get_urls(site=site, protocol=protocol))
+    return TemplateResponse(
+        request, "sitemap.xml", {"urlset": urls}, content_type="application/xml"
+    )

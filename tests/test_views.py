@@ -56,7 +56,11 @@ def test_observer_country_page(client, seed):
     page = text_of(response)
     assert "<strong>observer</strong>" in page
     assert "policy of neutrality" in page
-    assert "Rashid Meredov: Minister for Foreign Affairs at" in page
+    person_url = reverse("dialogue:person-detail", args=["rashid-meredov"])
+    assert (
+        f'<a href="{person_url}">Rashid Meredov</a>: Minister for Foreign Affairs at'
+        in page
+    )
     assert "World Heritage Encyclopedia" in page  # the citation, in the references
 
 
@@ -83,7 +87,8 @@ def test_timeline_groups_by_year_and_shows_partial_dates(client, seed):
     for year in ("2004", "2005", "2006", "2012"):
         assert f'<h2 id="year-{year}">{year}</h2>' in page
     assert '<h2 id="year-unknown">Date unknown</h2>' in page
-    assert "1st Intellectual Dialogue · date unknown · Tokyo, Japan" in page
+    assert '<p class="meeting-when">date unknown</p>' in page
+    assert "1st Intellectual Dialogue · Tokyo, Japan" in page
     assert "6 meetings" in page
 
 
@@ -113,7 +118,7 @@ def test_meeting_page_shows_attendees_pledge_and_citations(client, seed):
         "Rashid Meredov",
         "Vladimir Norov",
     ):
-        assert f'<th scope="row">{name}</th>' in page
+        assert f">{name}</a></th>" in page
     assert "Deputy Minister for Foreign Affairs" in page
     assert "USD 700,000,000</data> (700 million)" in page
     assert '<dd>10 November 2012<sup class="cite"><a href="#ref-' in page
@@ -157,8 +162,10 @@ def test_month_and_year_precision_are_shown_as_known(client, db):
         start_precision="year",
     )
     page = text_of(client.get(reverse("dialogue:meeting-list")))
-    assert "Foreign Ministers&#x27; Meeting · June 2006 · Tokyo" in page
-    assert "Summit · 2005 · Tokyo" in page
+    assert '<time datetime="2006-06">June 2006</time>' in page
+    assert '<time datetime="2005">2005</time>' in page
+    assert "Foreign Ministers&#x27; Meeting · Tokyo" in page
+    assert "Summit · Tokyo" in page
 
 
 def test_pledges_page_totals_per_currency(client, seed):
@@ -193,7 +200,7 @@ def test_documents_show_their_points(client, seed):
             )
         )
     )
-    assert "Taro Aso, Minister for Foreign Affairs of Japan" in page
+    assert ">Taro Aso</a>, Minister for Foreign Affairs of Japan" in page
     assert "weak link in the chain" in page
     assert "<q>Japan at this juncture can become a supporter" in page
 

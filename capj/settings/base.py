@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "django.contrib.redirects",
+    "django.contrib.sitemaps",
     "import_export",
     "csp",
     "axes",
@@ -76,6 +79,8 @@ MIDDLEWARE = [
     "capj.security.AbsoluteSessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Old addresses of renamed pages answer 301 (see dialogue/signals.py).
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
     # Last, so a locked-out login gets its 429 after everything else has run.
     "axes.middleware.AxesMiddleware",
 ]
@@ -185,6 +190,9 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Site-wide facts shown in templates.
 SITE_NAME = "Central Asia plus Japan Dialogue"
+# django.contrib.redirects keeps its redirects under this site; absolute URLs
+# (canonical links, feeds, sitemaps) are built from the request's own host.
+SITE_ID = 1
 
 # One JSON object per line on stdout, for the process manager to collect.
 LOGGING = {

@@ -1,0 +1,174 @@
+"""Search across meetings, people, participants, documents, pages and sources.
+
+Names come in any script ("Gemba", "Гемба", "玄葉"), so matching must ignore case
+for every script, not only ASCII. SQLite's LIKE and LOWER() fold ASCII letters
+only, so both sides of every comparison go through :class:`Folded`: on SQLite a
+Python function (Unicode NFKC normalisation, then ``str.casefold``) registered on
+the connection; on PostgreSQL ``LOWER(NORMALIZE(..., NFKC))``, which folds every
+script in a UTF-8 database.
+"""
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, Func, Prefetch, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Attendance,
+    Country,
+    Document,
+    DocumentPoint,
+    Meeting,
+    Page,
+    Person,
+    Source,
+)
+
+MAX_QUERY_LENGTH = 100
+RESULTS_PER_GROUP = 50
+
+
+def fold(text):
+    """What the database compares: the same folding in Python."""
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+class Folded(Func):
+    """Case-insensitive form of a text expression, for every script."""
+
+    function = "LOWER"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        connection.ensure_connection()
+        connection.connection.create_function("capj_fold", 1, fold, deterministic=True)
+        return super().as_sql(
+            compiler, connection, function="capj_fold", **extra_context
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="LOWER(NORMALIZE(%(expressions)s, NFKC))",
+            **extra_context,
+        )
+
+
+def matches(query, *fields):
+    """A Q matching rows where any of ``fields`` contains ``query``, folded."""
+    needle = Folded(Value(query, output_field=CharField()))
+    condition = Q()
+    for name in fields:
+        alias = "fold_" + name.replace("__", "_")
+        condition |= Q(**{f"{alias}__contains": needle})
+    return condition
+
+
+def folded_annotations(*fields):
+    return {
+        "fold_" + name.replace("__", "_"): Folded(Coalesce(name, Value("")))
+        for name in fields
+    }
+
+
+def search_queryset(queryset, query, fields):
+    """Rows of ``queryset`` with ``query`` in one of ``fields``; distinct rows."""
+    matching = (
+        queryset.model.objects.annotate(**folded_annotations(*fields))
+        .filter(matches(query, *fields))
+        .values("pk")
+    )
+    return queryset.filter(pk__in=matching)
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    results: list = field(default_factory=list)
+    has_more: bool = False
+
+
+def _take(queryset):
+    rows = list(queryset[: RESULTS_PER_GROUP + 1])
+    return rows[:RESULTS_PER_GROUP], len(rows) > RESULTS_PER_GROUP
+
+
+def search(query):
+    """Published matches for ``query``, grouped by type; empty groups left out.
+
+    One query per group, whatever the number of results.
+    """
+    query = (query or "").strip()
+    if not query:
+        return []
+    public_attendances = Attendance.objects.public().filter(meeting__published=True)
+    specs = [
+        (
+            "meetings",
+            _("Meetings"),
+            Meeting.objects.published().select_related("host").chronological(),
+            ("title", "summary", "outcomes", "city", "host__name", "slug"),
+        ),
+        (
+            "people",
+            _("People"),
+            Person.objects.published().prefetch_related(
+                Prefetch(
+                    "attendances",
+                    queryset=public_attendances.select_related(
+                        "meeting", "country"
+                    ).order_by("meeting__start_date"),
+                    to_attr="appearances",
+                )
+            ),
+            ("name", "other_names"),
+        ),
+        (
+            "participants",
+            _("Participants"),
+            Country.objects.published(),
+            ("name", "code", "summary"),
+        ),
+        (
+            "documents",
+            _("Documents"),
+            Document.objects.published().select_related("author"),
+            ("title", "summary", "author_role", "author__name"),
+        ),
+        (
+            "pages",
+            _("Pages"),
+            Page.objects.published(),
+            ("title", "summary", "body"),
+        ),
+        (
+            "sources",
+            _("Sources"),
+            Source.objects.published(),
+            ("title", "publisher", "note"),
+        ),
+    ]
+    groups = []
+    for key, label, queryset, fields in specs:
+        found = search_queryset(queryset, query, fields)
+        if key == "documents":
+            # A document also matches through the text of its published points.
+            in_points = (
+                DocumentPoint.objects.published()
+                .annotate(**folded_annotations("text", "heading"))
+                .filter(matches(query, "text", "heading"))
+                .values("document_id")
+            )
+            found = queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=in_points))
+        results, has_more = _take(found)
+        if results:
+            groups.append(Group(key, label, results, has_more))
+    return groups
+
+
+def other_names(person):
+    return [line.strip() for line in person.other_names.splitlines() if line.strip()]
