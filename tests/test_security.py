@@ -970,6 +970,18 @@ def test_http_redirects_to_https_on_the_same_host(production):
 # --------------------------------------------------------------------------------
 
 
+JS_TYPES = {
+    "module",
+    "text/javascript",
+    "application/javascript",
+    "application/ecmascript",
+    "text/ecmascript",
+}
+
+
+LOADED_LINKS = {"stylesheet", "icon", "preload", "modulepreload", "manifest"}
+
+
 class InlineCode(HTMLParser):
     """Collects what a 'self'-only policy would block in a page."""
 
@@ -989,11 +1001,12 @@ class InlineCode(HTMLParser):
         if tag == "script":
             if attrs.get("src"):
                 self.resources.append(attrs["src"])
-            elif attrs.get("type") not in {"application/json"}:
-                self._in_script = True
+            elif (attrs.get("type") or "text/javascript").lower() in JS_TYPES:
+                self._in_script = True  # data blocks (JSON, JSON-LD) never run
         if tag == "style":
             self.blocked.append("<style> element")
-        if tag == "link" and attrs.get("href"):
+        rel = set((attrs.get("rel") or "").lower().split())
+        if tag == "link" and attrs.get("href") and rel & LOADED_LINKS:
             self.resources.append(attrs["href"])
         for name in ("href", "src", "action"):
             if (attrs.get(name) or "").startswith("javascript:"):
