@@ -1025,11 +1025,13 @@ class CsvResource(resources.ModelResource):
 
     # Export -----------------------------------------------------------------
 
+    #: Rows are exported in the order they were created, so that a file imported
+    #: into an empty database creates them in the same order again.
+    export_ordering = ("pk",)
+    export_related = ()
+
     def get_queryset(self):
         return self._meta.model.objects.order_by(*self.export_ordering)
-
-    export_ordering = ()
-    export_related = ()
 
     def iter_queryset(self, queryset):
         queryset = queryset.select_related(*self.export_related)
@@ -1094,7 +1096,6 @@ def _countries():
 class CountryResource(CsvResource):
     file_name = "countries.csv"
     key_columns = ("code",)
-    export_ordering = ("code",)
 
     code = Column("code", SlugWidget())
     name = Column("name", TextWidget(max_length=100, required=True))
@@ -1153,7 +1154,6 @@ class CountryResource(CsvResource):
 class SourceResource(CsvResource):
     file_name = "sources.csv"
     key_columns = ("slug",)
-    export_ordering = ("slug",)
 
     slug = Column("slug", SlugWidget(max_length=100, required=True))
     title = Column("title", TextWidget(max_length=300, required=True))
@@ -1179,7 +1179,6 @@ class SourceResource(CsvResource):
 class MeetingResource(CsvResource):
     file_name = "meetings.csv"
     key_columns = ("slug",)
-    export_ordering = ("slug",)
     export_related = ("host",)
 
     slug = Column("slug", SlugWidget(max_length=120))
@@ -1328,7 +1327,6 @@ class AttendanceResource(CsvResource):
 
     file_name = "attendees.csv"
     key_columns = ("meeting", "person", "country", "position")
-    export_ordering = ("meeting__slug", "country__code", "position", "person__name")
     export_related = ("meeting", "person", "country")
 
     meeting = Column("meeting", MeetingWidget(required=True))
@@ -1418,7 +1416,6 @@ class AttendanceResource(CsvResource):
 class PledgeResource(CsvResource):
     file_name = "pledges.csv"
     key_columns = ("slug",)
-    export_ordering = ("slug",)
     export_related = ("donor", "meeting")
 
     slug = Column("slug", SlugWidget(max_length=120, required=True))

@@ -41,8 +41,7 @@ from tests.factories import (
 )
 
 MEETING_HEADER = (
-    "slug,kind,number,title,status,start_date,end_date,city,host,format,summary,"
-    "sources"
+    "slug,kind,number,title,status,start_date,end_date,city,host,format,summary,sources"
 )
 PLEDGE_HEADER = (
     "slug,donor,amount,currency,approximate,announced_on,meeting,purpose,sources"
@@ -265,7 +264,7 @@ def test_html_in_a_cell_stays_text_on_the_public_page(base, client):
         ),
         (
             {"number": "4"},
-            "Line 3, column \"number\": Foreign Ministers' Meeting number 4 is "
+            'Line 3, column "number": Foreign Ministers\' Meeting number 4 is '
             'already the meeting "2012-11-10-foreign-ministers-4".',
         ),
         (
@@ -300,7 +299,7 @@ def test_a_bad_meeting_row_is_named_and_nothing_is_saved(base, cells, expected):
     ("cells", "expected"),
     [
         (
-            "JP,\"1,000,000\",USD,false",
+            'JP,"1,000,000",USD,false',
             'Line 2, column "amount": "1,000,000" contains a comma: write 700000000 '
             "or 1234.50, with no thousands separators and a point for decimals.",
         ),
@@ -383,7 +382,9 @@ def test_the_same_slug_twice_in_one_file(base):
 def test_the_same_unchanged_row_twice_is_still_refused(base):
     make_source(slug="kept", title="Kept")
     line = "kept,Kept,Publisher,,"
-    result = run(SourceResource, f"slug,title,publisher,url,published_on\n{line}\n{line}\n")
+    result = run(
+        SourceResource, f"slug,title,publisher,url,published_on\n{line}\n{line}\n"
+    )
     assert problems(result) == [
         'Line 3, column "slug": The slug "kept" appears twice in this file (first on '
         "line 2)."
@@ -606,7 +607,16 @@ def test_export_import_export_is_identical_in_an_empty_database(seed):
     assert second == first
 
 
-FORMULAS = ["-5 °C", "=SUM(A1)", "+81 3", "@here", "\tindented", "\rreturn", "'=x", "''"]
+FORMULAS = [
+    "-5 °C",
+    "=SUM(A1)",
+    "+81 3",
+    "@here",
+    "\tindented",
+    "\rreturn",
+    "'=x",
+    "''",
+]
 
 
 def test_formula_cells_are_neutralised_and_restored_exactly(db):
