@@ -288,3 +288,11 @@ def test_the_command_exits_non_zero_on_error(tmp_path):
     )
     assert process.returncode == 1
     assert f"{tmp_path / 'missing'} is not a directory." in process.stderr
+
+
+def test_the_documented_examples_import_into_an_empty_database(db):
+    examples = Path(__file__).resolve().parent.parent / "docs" / "examples"
+    out, err, error = run("import_dataset", str(examples))
+    assert (error, err) == (None, "")
+    assert "attendees.csv: 22 rows: 22 new, 0 updated, 0 unchanged" in out
+    assert Pledge.objects.get().amount == 700_000_000
