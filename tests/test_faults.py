@@ -146,7 +146,7 @@ django.setup()
 from django.core.management import call_command
 from django.db import connection, transaction
 call_command("migrate", verbosity=0)
-from dialogue.models import Person, Source, Meeting, DocumentPoint
+from dialogue.models import Attendance, Meeting, Person, Source
 
 THREADS, SAVES = 20, 25
 start = threading.Barrier(THREADS + 1)
@@ -166,10 +166,15 @@ def writer(n):
     finally:
         connection.close()
 
+import_report = {}
+
 def importer():
+    from dialogue.services import import_dataset
     start.wait()
     try:
-        call_command("loaddata", "seed", verbosity=0)
+        report = import_dataset(sys.argv[2])
+        import_report["failed"] = report.failed
+        import_report["problems"] = report.problem_count
     except Exception as exc:
         errors.append(f"import: {exc!r}")
     finally:
@@ -186,33 +191,64 @@ with connection.cursor() as cursor:
     mode = cursor.fetchone()[0]
 print(json.dumps({
     "errors": errors,
+    "import": import_report,
     "journal_mode": mode,
     "people": Person.objects.filter(name__startswith="Writer ").count(),
     "linked": Person.objects.filter(other_names__startswith="w").count(),
     "sources": Source.objects.filter(slug__regex=r"^w[0-9]+-").count(),
     "meetings": Meeting.objects.count(),
-    "points": DocumentPoint.objects.count(),
+    "attendances": Attendance.objects.count(),
 }))
 """
 
+EXPORT_SCRIPT = r"""
+import os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "capj.settings.test"
+os.environ["DATABASE_URL"] = "sqlite:///" + sys.argv[1]
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+call_command("loaddata", "seed", verbosity=0)
+from dialogue.services import export_dataset
+print(export_dataset(sys.argv[2]))
+"""
 
-def test_twenty_writers_and_an_import_on_sqlite_lose_nothing(tmp_path):
+
+def run_script(script, *args):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k != "DATABASE_URL"
+    }
     result = subprocess.run(
-        [sys.executable, "-c", WRITERS_SCRIPT, str(tmp_path / "concurrent.sqlite3")],
+        [sys.executable, "-c", script, *map(str, args)],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_twenty_writers_and_an_import_on_sqlite_lose_nothing(tmp_path):
+    """The seed's CSV files are imported into a fresh database file while 20
+    threads save people and sources, each through its own Django connection."""
+    csv_dir = tmp_path / "csv"
+    run_script(EXPORT_SCRIPT, tmp_path / "source.sqlite3", csv_dir)
+    outcome = json.loads(
+        run_script(WRITERS_SCRIPT, tmp_path / "concurrent.sqlite3", csv_dir)
+    )
     assert outcome["errors"] == []  # no "database is locked", nothing else either
+    assert outcome["import"] == {"failed": False, "problems": 0}
     assert outcome["journal_mode"] == "wal"
     assert outcome["people"] == 20 * 25
     assert outcome["linked"] == 20 * 25
     assert outcome["sources"] == 20 * 25
     assert outcome["meetings"] == seed_count("dialogue.meeting")
-    assert outcome["points"] == seed_count("dialogue.documentpoint")
+    assert outcome["attendances"] == seed_count("dialogue.attendance")
 
 
 # --------------------------------------------------------------------------------
