@@ -1,7 +1,11 @@
 """Liveness and readiness probes, as a load balancer sees them."""
 
 import json
+import os
+import shutil
 import socket
+import subprocess
+import time
 
 import pytest
 from django.urls import reverse
@@ -71,3 +75,54 @@ def test_probes_are_exempt_from_the_https_redirect(client, settings):
 def test_probes_only_answer_reads(client):
     response = client.post(reverse("healthz"))
     assert response.status_code == 405
+
+
+@pytest.fixture
+def redis_server():
+    """A real Redis on a free local port, gone when the test ends."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        message = "redis-server is not installed"
+        if os.environ.get("CAPJ_REQUIRE_REDIS") == "1":
+            pytest.fail(message + ", but CAPJ_REQUIRE_REDIS=1")
+        pytest.skip(message)
+    port = closed_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield process, f"redis://127.0.0.1:{port}/0"
+    process.kill()
+    process.wait()
+
+
+@pytest.mark.django_db
+def test_readiness_follows_a_real_redis_cache(client, settings, redis_server):
+    process, url = redis_server
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    response = client.get(reverse("readyz"))
+    assert (response.status_code, body(response)["checks"]) == (
+        200,
+        {"database": "ok", "cache": "ok"},
+    )
+    process.terminate()
+    process.wait()
+    response = client.get(reverse("readyz"))
+    assert (response.status_code, body(response)["checks"]) == (
+        503,
+        {"database": "ok", "cache": "unavailable"},
+    )
+    assert client.get(reverse("healthz")).status_code == 200
