@@ -1186,7 +1186,19 @@ def test_policy_check_finds_what_would_be_blocked(production):
 @pytest.mark.django_db
 def test_public_pages_need_nothing_the_policy_blocks(production, seed):
     client = Client()
-    for url in [home_url(), detail_url(), reverse("dialogue:meeting-list")]:
+    pages = [home_url(), detail_url()] + [
+        reverse(f"dialogue:{name}")
+        for name in (
+            "meeting-list",
+            "participant-list",
+            "pledge-list",
+            "document-list",
+            "source-list",
+            "search",
+            "open-data",
+        )
+    ]
+    for url in pages:
         response = proxied(client, "get", f"https://testserver{url}")
         assert response.status_code == 200
         assert blocked_by_policy(response) == [], url
