@@ -1,18 +1,16 @@
-"""The published dataset for anyone to download, as JSON and as CSV.
+"""The published dataset for anyone to download, as CSV and as JSON.
 
-The records follow the staff CSV contract (docs/csv-format.md): the same kinds, the
-same columns in the same order, natural keys instead of database ids, partial
-dates as ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``. Only published rows appear, and
-a published row never points at an unpublished one (such a reference is left
-empty, or left out of a list of sources).
+The CSV files are the staff export (``dialogue.resources``: the same five kinds,
+the same columns in the same order, natural keys instead of database ids, partial
+dates as ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``, formula-safe cells, a BOM for
+spreadsheets) restricted to published rows. A published row never points at an
+unpublished one: such a reference is left empty, or left out of a list of sources.
+The JSON holds the very same rows, with JSON types instead of strings.
 """
 
-import csv
-import io
+from django.db.models import Q
 
-from django.db.models import Prefetch
-
-from .models import Attendance, Country, Meeting, Pledge, Source
+from .resources import DATASET, write_csv
 
 LICENCE = {
     "name": "Creative Commons Attribution-ShareAlike 4.0 International",
@@ -24,169 +22,90 @@ ATTRIBUTION = (
     "article “Central Asia plus Japan” (CC BY-SA)."
 )
 
-KINDS = ("countries", "sources", "meetings", "attendees", "pledges")
+#: kind ("meetings") -> the staff resource for its file ("meetings.csv").
+RESOURCES = {resource.file_name.removesuffix(".csv"): resource for resource in DATASET}
+KINDS = tuple(RESOURCES)
+COLUMNS = {kind: tuple(resource._meta.fields) for kind, resource in RESOURCES.items()}
 
-COLUMNS = {
-    "countries": ("code", "name", "role", "joined_on", "summary"),
-    "sources": ("slug", "title", "publisher", "url", "published_on"),
-    "meetings": (
-        "slug",
-        "kind",
-        "number",
-        "title",
-        "status",
-        "start_date",
-        "end_date",
-        "city",
-        "host",
-        "format",
-        "summary",
-        "sources",
-    ),
-    "attendees": ("meeting", "person", "position", "country", "capacity"),
-    "pledges": (
-        "slug",
-        "donor",
-        "amount",
-        "currency",
-        "approximate",
-        "announced_on",
-        "meeting",
-        "purpose",
-        "sources",
-    ),
+#: Which rows of each kind are public.
+PUBLIC_ROWS = {
+    "countries": Q(published=True),
+    "sources": Q(published=True),
+    "meetings": Q(published=True),
+    "attendees": Q(published=True, meeting__published=True, country__published=True)
+    & (Q(person__isnull=True) | Q(person__published=True)),
+    "pledges": Q(published=True, donor__published=True),
 }
 
-
-def _published_sources():
-    return Prefetch(
-        "sources",
-        queryset=Source.objects.published().order_by("slug"),
-        to_attr="public_sources",
-    )
+#: Columns whose referenced record must itself be published.
+PUBLIC_REFERENCES = ("host", "meeting")
 
 
-def _date(value):
-    return value.isoformat() if value else None
+def public_queryset(kind):
+    resource = RESOURCES[kind]()
+    return resource.get_queryset().filter(PUBLIC_ROWS[kind])
 
 
-def _partial(partial):
-    return partial.isoformat() or None
+def public_resource(kind):
+    """The staff resource for ``kind``, exporting only what visitors may see."""
+    base = RESOURCES[kind]
+
+    class PublicResource(base):
+        def iter_queryset(self, queryset):
+            for obj in super().iter_queryset(queryset):
+                if hasattr(obj, "_csv_sources"):
+                    obj._csv_sources = tuple(
+                        source for source in obj._csv_sources if source.published
+                    )
+                for name in PUBLIC_REFERENCES:
+                    if name in self.fields:
+                        related = getattr(obj, name, None)
+                        if related is not None and not related.published:
+                            setattr(obj, name, None)
+                yield obj
+
+    PublicResource.__name__ = f"Public{base.__name__}"
+    return PublicResource()
 
 
-def published_countries():
-    return Country.objects.published().order_by("code")
+def export(kind):
+    """The published rows of ``kind`` as a tablib Dataset in the CSV contract."""
+    if kind not in RESOURCES:
+        raise ValueError(f"Unknown kind of record: {kind!r}.")
+    return public_resource(kind).export(public_queryset(kind))
 
 
-def published_sources():
-    return Source.objects.published().order_by("slug")
+def csv_text(kind):
+    return write_csv(export(kind))
 
 
-def published_meetings():
-    return (
-        Meeting.objects.published()
-        .select_related("host")
-        .prefetch_related(_published_sources())
-        .chronological()
-    )
-
-
-def published_attendees():
-    return (
-        Attendance.objects.public()
-        .filter(meeting__published=True, country__published=True)
-        .select_related("meeting", "person", "country")
-        .order_by("meeting__start_date", "meeting__slug", "country__code", "pk")
-    )
-
-
-def published_pledges():
-    return (
-        Pledge.objects.published()
-        .filter(donor__published=True)
-        .select_related("donor", "meeting")
-        .prefetch_related(_published_sources())
-        .order_by("slug")
-    )
-
-
-def _host(meeting):
-    return meeting.host.code if meeting.host and meeting.host.published else None
-
-
-def _meeting_slug(meeting):
-    return meeting.slug if meeting and meeting.published else None
+def _typed(column, value):
+    """A CSV cell as a JSON value: lists, numbers, booleans, null for empty."""
+    if column == "sources":
+        return [slug for slug in value.split(";") if slug]
+    if value in ("", None):
+        return None
+    if column == "number":
+        return int(value)
+    if column == "approximate":
+        return value == "true"
+    return value
 
 
 def records(kind):
-    """The published records of ``kind`` as dicts with JSON types."""
-    if kind == "countries":
-        return [
-            {
-                "code": c.code,
-                "name": c.name,
-                "role": c.role,
-                "joined_on": _date(c.joined_on),
-                "summary": c.summary,
-            }
-            for c in published_countries()
-        ]
-    if kind == "sources":
-        return [
-            {
-                "slug": s.slug,
-                "title": s.title,
-                "publisher": s.publisher,
-                "url": s.url,
-                "published_on": _date(s.published_on),
-            }
-            for s in published_sources()
-        ]
-    if kind == "meetings":
-        return [
-            {
-                "slug": m.slug,
-                "kind": m.kind,
-                "number": m.number,
-                "title": m.title,
-                "status": m.status,
-                "start_date": _partial(m.start),
-                "end_date": _partial(m.end),
-                "city": m.city,
-                "host": _host(m),
-                "format": m.format or None,
-                "summary": m.summary,
-                "sources": [s.slug for s in m.public_sources],
-            }
-            for m in published_meetings()
-        ]
-    if kind == "attendees":
-        return [
-            {
-                "meeting": a.meeting.slug,
-                "person": a.person.slug if a.person else None,
-                "position": a.position,
-                "country": a.country.code,
-                "capacity": a.capacity,
-            }
-            for a in published_attendees()
-        ]
-    if kind == "pledges":
-        return [
-            {
-                "slug": p.slug,
-                "donor": p.donor.code,
-                "amount": f"{p.amount.normalize():f}",
-                "currency": p.currency,
-                "approximate": p.approximate,
-                "announced_on": _partial(p.announced),
-                "meeting": _meeting_slug(p.meeting),
-                "purpose": p.purpose,
-                "sources": [s.slug for s in p.public_sources],
-            }
-            for p in published_pledges()
-        ]
-    raise ValueError(f"Unknown kind of record: {kind!r}.")
+    """The published rows of ``kind`` as dicts, column by column."""
+    dataset = export(kind)
+    return [
+        {
+            column: _typed(column, value)
+            for column, value in zip(dataset.headers, row, strict=True)
+        }
+        for row in dataset
+    ]
+
+
+def counts():
+    return {kind: public_queryset(kind).count() for kind in KINDS}
 
 
 def dataset(request):
@@ -196,27 +115,7 @@ def dataset(request):
         "licence": LICENCE,
         "attribution": ATTRIBUTION,
         "source": request.build_absolute_uri("/"),
+        "columns": {kind: list(columns) for kind, columns in COLUMNS.items()},
     }
     data.update((kind, records(kind)) for kind in KINDS)
     return data
-
-
-def csv_cell(value):
-    """A JSON value as the CSV contract writes it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ";".join(value)
-    return str(value)
-
-
-def csv_text(kind):
-    """The published records of ``kind`` as CSV text in the contract's columns."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS[kind])
-    for record in records(kind):
-        writer.writerow(csv_cell(record[column]) for column in COLUMNS[kind])
-    return buffer.getvalue()

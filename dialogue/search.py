@@ -4,8 +4,9 @@ Names come in any script ("Gemba", "Гемба", "玄葉"), so matching must ign
 for every script, not only ASCII. SQLite's LIKE and LOWER() fold ASCII letters
 only, so both sides of every comparison go through :class:`Folded`: on SQLite a
 Python function (Unicode NFKC normalisation, then ``str.casefold``) registered on
-the connection; on PostgreSQL ``LOWER(NORMALIZE(..., NFKC))``, which folds every
-script in a UTF-8 database.
+the connection; on PostgreSQL ``LOWER(NORMALIZE(..., NFKC))`` under a Unicode-aware
+collation (ICU where the server has it), since a database created with
+``LC_CTYPE=C`` would otherwise fold ASCII only.
 """
 
 import unicodedata
@@ -49,12 +50,36 @@ class Folded(Func):
         )
 
     def as_postgresql(self, compiler, connection, **extra_context):
+        collation = unicode_collation(connection)
+        collate = f' COLLATE "{collation}"' if collation else ""
         return super().as_sql(
             compiler,
             connection,
-            template="LOWER(NORMALIZE(%(expressions)s, NFKC))",
+            template=f"LOWER(NORMALIZE(%(expressions)s, NFKC){collate})",
             **extra_context,
         )
+
+
+# PostgreSQL's LOWER() follows the collation's character type: in a database
+# created with LC_CTYPE=C it folds ASCII only. These collations fold every script.
+UNICODE_COLLATIONS = ("und-x-icu", "pg_c_utf8", "C.utf8", "C.UTF-8")
+
+
+def unicode_collation(connection):
+    """The first Unicode-aware collation this server has (looked up once per
+    connection), or None to keep the database's own."""
+    cached = getattr(connection, "_capj_unicode_collation", False)
+    if cached is not False:
+        return cached
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT collname FROM pg_collation WHERE collname = ANY(%s)",
+            [list(UNICODE_COLLATIONS)],
+        )
+        found = {row[0] for row in cursor.fetchall()}
+    choice = next((name for name in UNICODE_COLLATIONS if name in found), None)
+    connection._capj_unicode_collation = choice
+    return choice
 
 
 def matches(query, *fields):

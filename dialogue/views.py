@@ -1,4 +1,3 @@
-
 from django import forms
 from django.contrib.sitemaps.views import x_robots_tag
 from django.contrib.sites.requests import RequestSite
@@ -417,13 +416,7 @@ class OpenDataView(TemplateView):
     template_name = "dialogue/open_data.html"
 
     def get_context_data(self, **kwargs):
-        counts = {
-            "countries": opendata.published_countries().count(),
-            "sources": opendata.published_sources().count(),
-            "meetings": Meeting.objects.published().count(),
-            "attendees": opendata.published_attendees().count(),
-            "pledges": opendata.published_pledges().count(),
-        }
+        counts = opendata.counts()
         kwargs["files"] = [
             {
                 "kind": kind,

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -309,3 +310,195 @@ def test_500_template_explains_without_details():
     html = render_to_string("500.html")
     assert "<h1>Something went wrong</h1>" in html
     assert "Traceback" not in html
+
+
+# ---------------------------------------------------------------------------
+# Drafts: staff preview, visitors 404, never cached
+# ---------------------------------------------------------------------------
+
+
+def staff_who_may_view(model):
+    from django.contrib.auth.models import Permission, User
+
+    user = User.objects.create_user("previewer", password="pw", is_staff=True)
+    user.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="dialogue",
+            codename=f"view_{model._meta.model_name}",
+        )
+    )
+    return user
+
+
+@pytest.mark.parametrize(
+    ("model", "url_name", "key"),
+    [
+        (Meeting, "dialogue:meeting-detail", FOURTH),
+        (Country, "dialogue:participant-detail", "tm"),
+        (Person, "dialogue:person-detail", "koichiro-gemba"),
+        (Document, "dialogue:document-detail", "joint-statement-2004"),
+        (Source, "dialogue:source-detail", "gazette-japan-700-million-2012"),
+        (Page, "dialogue:page-detail", "about"),
+    ],
+)
+def test_staff_preview_drafts_marked_and_uncacheable(
+    client, seed, model, url_name, key
+):
+    editor_client = Client()
+    editor_client.force_login(staff_who_may_view(model))
+    url = reverse(url_name, args=[key])
+    published = editor_client.get(url)
+    assert "Draft — not public" not in text_of(published)
+    assert "no-store" not in published.get("Cache-Control", "")
+    model.objects.update(published=False)
+    response = editor_client.get(url)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "<strong>Draft — not public.</strong>" in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert set(response["Cache-Control"].split(", ")) >= {"private", "no-store"}
+    visitor = client.get(url)
+    assert visitor.status_code == 404
+    assert "Draft" not in text_of(visitor)
+
+
+def test_staff_without_view_permission_cannot_preview(client, seed):
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_user("clerk", password="pw", is_staff=True)
+    client.force_login(user)
+    Meeting.objects.filter(slug=FOURTH).update(published=False)
+    assert client.get(
+        reverse("dialogue:meeting-detail", args=[FOURTH])
+    ).status_code == (404)
+
+
+# ---------------------------------------------------------------------------
+# People, the pledge chart, the timeline's statuses
+# ---------------------------------------------------------------------------
+
+
+def test_person_page_lists_meetings_positions_and_other_names(client, seed):
+    Person.objects.filter(slug="koichiro-gemba").update(
+        other_names="Коитиро Гемба\n玄葉光一郎"
+    )
+    page = text_of(
+        client.get(reverse("dialogue:person-detail", args=["koichiro-gemba"]))
+    )
+    assert "<h1>Koichiro Gemba</h1>" in page
+    assert (
+        '<span class="other-name">Коитиро Гемба</span>, '
+        '<span class="other-name">玄葉光一郎</span>' in page
+    )
+    assert "4th Foreign Ministers&#x27; Meeting in Tokyo</a></th>" in page
+    assert "<td>10 November 2012</td>" in page
+    assert 'Minister for Foreign Affairs<sup class="cite">' in page
+    assert 'id="ref-1"' in page
+
+
+def test_pledge_chart_is_svg_with_a_table_alternative(client, seed):
+    japan, kazakhstan = Country.objects.get(code="JP"), Country.objects.get(code="KZ")
+    make_pledge(japan, amount=300_000_000, currency="USD")
+    make_pledge(kazakhstan, amount=500_000_000, currency="USD")
+    make_pledge(japan, amount=3_000_000_000_000, currency="JPY")
+    page = text_of(client.get(reverse("dialogue:pledge-list")))
+    assert page.count('<svg class="bar-chart"') == 2  # one chart per currency
+    assert '<title id="chart-USD-title">Pledges in USD, total per donor</title>' in page
+    assert (
+        '<desc id="chart-USD-desc">Japan: USD 1 billion; Kazakhstan: USD 500 million.'
+        "</desc>" in page
+    )
+    # Bars scaled within their currency: Japan's billion is the full 330 units.
+    assert 'width="330" height="22"' in page
+    assert 'width="165" height="22"' in page
+    assert (
+        '<tr><th scope="row">Japan</th><td>USD</td>'
+        '<td class="num">1,000,000,000 (1 billion)</td><td class="num">2</td></tr>'
+        in page
+    )
+    assert "style=" not in page
+
+
+def test_cancelled_and_planned_meetings_are_marked(client, db):
+    make_meeting(title="Called off", status="cancelled")
+    make_meeting(title="Coming up", status="planned", kind="summit")
+    page = text_of(client.get(reverse("dialogue:meeting-list")))
+    assert '<li class="meeting status-cancelled">' in page
+    assert (
+        'Called off</a> <strong class="badge badge-cancelled">Cancelled</strong>'
+        in page
+    )
+    assert 'Coming up</a> <strong class="badge badge-planned">Planned</strong>' in page
+    cancelled = Meeting.objects.get(title="Called off")
+    detail = text_of(client.get(cancelled.get_absolute_url()))
+    assert "<strong>Cancelled.</strong> This meeting did not take place." in detail
+
+
+def test_kind_filter_links_mark_the_current_kind(client, seed):
+    url = reverse("dialogue:meeting-list")
+    page = text_of(client.get(url, {"kind": "intellectual_dialogue"}))
+    assert (
+        f'<a href="{url}?kind=intellectual_dialogue" aria-current="page">'
+        "Intellectual Dialogue</a>" in page
+    )
+    assert (
+        "<title>Intellectual Dialogues · Central Asia plus Japan Dialogue</title>"
+        in page
+    )
+    assert "2 meetings · Intellectual Dialogue" in page
+
+
+def test_source_page_lists_everything_citing_it(client, seed):
+    page = text_of(
+        client.get(
+            reverse(
+                "dialogue:source-detail", args=["encyclopaedia-central-asia-plus-japan"]
+            )
+        )
+    )
+    for heading in ("Participants", "Meetings", "Pages"):
+        assert f"<h3>{heading}</h3>" in page
+    source = make_source_uncited()
+    page = text_of(client.get(source.get_absolute_url()))
+    assert "Nothing on the public site cites this source yet." in page
+
+
+def make_source_uncited():
+    return Source.objects.create(slug="uncited", title="Uncited source")
+
+
+@pytest.mark.parametrize(
+    ("url_name", "args"),
+    [
+        ("dialogue:home", []),
+        ("dialogue:participant-list", []),
+        ("dialogue:participant-detail", ["jp"]),
+        ("dialogue:person-detail", ["koichiro-gemba"]),
+        ("dialogue:meeting-list", []),
+        ("dialogue:meeting-detail", [FOURTH]),
+        ("dialogue:pledge-list", []),
+        ("dialogue:document-detail", ["joint-statement-2004"]),
+        ("dialogue:source-detail", ["encyclopaedia-central-asia-plus-japan"]),
+        ("dialogue:open-data", []),
+    ],
+)
+def test_query_count_does_not_grow_with_rows(
+    client, seed, django_assert_num_queries, url_name, args
+):
+    """Adding meetings, attendees and pledges adds no queries to a page."""
+    url = reverse(url_name, args=args)
+    client.get(url)  # warm up (sessions, the sites cache)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    japan = Country.objects.get(code="JP")
+    source = Source.objects.first()
+    for n in range(5):
+        meeting = make_meeting(title=f"Extra {n}", host=japan)
+        meeting.sources.add(source)
+        make_attendance(meeting, japan, make_person(name=f"Extra person {n}"))
+        make_pledge(japan, meeting=meeting, currency="EUR")
+    with django_assert_num_queries(len(before)):
+        client.get(url)

@@ -1,0 +1,142 @@
+"""Search finds names in any script and case, groups results, handles no input."""
+
+import pytest
+from django.urls import reverse
+
+from dialogue.search import fold, search
+from tests.factories import (
+    make_attendance,
+    make_country,
+    make_document,
+    make_meeting,
+    make_page,
+    make_person,
+    make_point,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def results_page(client, query):
+    return client.get(reverse("dialogue:search"), {"q": query}).content.decode()
+
+
+@pytest.fixture
+def gemba(db):
+    person = make_person(
+        name="Koichiro Gemba", other_names="Коитиро Гемба\n玄葉光一郎\nGENBA Kōichirō"
+    )
+    meeting = make_meeting(title="4th Foreign Ministers' Meeting in Tokyo")
+    make_attendance(meeting, make_country("JP"), person)
+    return person
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Gemba",
+        "gemba",
+        "GEMBA",
+        "Гемба",
+        "гемба",
+        "ГЕМБА",
+        "玄葉",
+        "光一郎",
+        "kōichirō",
+    ],
+)
+def test_a_name_is_found_in_any_script_and_case(client, gemba, query):
+    page = results_page(client, query)
+    url = reverse("dialogue:person-detail", args=[gemba.slug])
+    assert f'<a href="{url}">Koichiro Gemba</a>' in page
+    assert "1 result for" in page
+    assert "Also written: Коитиро Гемба, 玄葉光一郎, GENBA Kōichirō" in page
+    assert "Minister for Foreign Affairs, 4th Foreign Ministers&#x27; Meeting" in page
+
+
+def test_folding_matches_what_the_database_does(gemba):
+    # The Python fold and the database fold agree, including full-width letters.
+    assert fold("ＧＥＭＢＡ") == "gemba"
+    assert [g.key for g in search("ＧＥＭＢＡ")] == ["people"]
+
+
+def test_cyrillic_title_in_another_case_is_found(client, db):
+    make_meeting(title="Встреча министров в Ташкенте")
+    page = results_page(client, "ВСТРЕЧА")
+    assert "Встреча министров в Ташкенте" in page
+    page = results_page(client, "ташкенте")
+    assert "Встреча министров в Ташкенте" in page
+
+
+def test_results_are_grouped_by_type(client, db):
+    japan = make_country("JP", summary="Japan opened the Dialogue in Tokyo.")
+    make_meeting(title="Meeting in Tokyo", host=japan)
+    make_person(name="Tokyo Person")
+    document = make_document(title="A statement")
+    make_point(document, text="Agreed in Tokyo.")
+    make_page(title="About", body="Founded in Tokyo.")
+    page = results_page(client, "tokyo")
+    headings = [
+        '<h2 id="results-meetings">Meetings</h2>',
+        '<h2 id="results-people">People</h2>',
+        '<h2 id="results-participants">Participants</h2>',
+        '<h2 id="results-documents">Documents</h2>',
+        '<h2 id="results-pages">Pages</h2>',
+    ]
+    positions = [page.index(heading) for heading in headings]
+    assert positions == sorted(positions)
+    assert "5 results for “tokyo”" in page
+    assert '<a href="#results-documents">Documents (1)</a>' in page
+
+
+def test_drafts_are_never_found(client, db):
+    make_meeting(title="Secret summit", published=False)
+    make_person(name="Secret Person", published=False)
+    page = results_page(client, "secret")
+    assert "No results for “secret”." in page
+    assert "Secret summit" not in page.split("<main")[1]
+
+
+def test_empty_search_explains_what_to_do(client, db):
+    page = results_page(client, "   ")
+    assert "Type a name, a place or a word to search" in page
+    assert "result" not in page.split('role="status"')[-1][:40]
+
+
+def test_no_result_state_offers_other_ways(client, db):
+    page = results_page(client, "zzzz")
+    assert "No results for “zzzz”." in page
+    assert "Try another spelling or script" in page
+    assert f'<a href="{reverse("dialogue:meeting-list")}">the timeline' in page
+
+
+def test_an_overlong_search_is_refused_with_a_message(client, db):
+    page = results_page(client, "x" * 101)
+    assert "Search for at most 100 characters (this search has 101)." in page
+    assert 'aria-invalid="true"' in page
+
+
+def test_like_wildcards_are_searched_literally(client, db):
+    make_meeting(title="Meeting 100% online")
+    make_meeting(title="Another meeting")
+    page = results_page(client, "%")
+    assert "Meeting 100% online" in page
+    assert "Another meeting" not in page.split("<main")[1]
+
+
+def test_search_html_is_escaped(client, db):
+    page = results_page(client, "<script>alert(1)</script>")
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_search_runs_a_constant_number_of_queries(
+    client, db, django_assert_max_num_queries
+):
+    japan = make_country("JP")
+    for n in range(12):
+        meeting = make_meeting(title=f"Tokyo meeting {n}")
+        make_attendance(meeting, japan, make_person(name=f"Tokyo person {n}"))
+    with django_assert_max_num_queries(12):
+        page = results_page(client, "tokyo")
+    assert "24 results for “tokyo”" in page

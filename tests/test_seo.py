@@ -1,0 +1,212 @@
+"""What search engines and link previews read: titles, descriptions, canonical
+URLs, OpenGraph, JSON-LD, sitemap.xml, robots.txt; and stable URLs."""
+
+import datetime
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.contrib.redirects.models import Redirect
+from django.urls import reverse
+
+from dialogue.models import Country, Meeting, Person, Source
+from tests.factories import make_meeting
+
+pytestmark = pytest.mark.django_db
+FOURTH = "2012-11-10-foreign-ministers-4"
+
+PUBLIC_PAGES = [
+    ("dialogue:home", []),
+    ("dialogue:participant-list", []),
+    ("dialogue:participant-detail", ["tm"]),
+    ("dialogue:person-detail", ["koichiro-gemba"]),
+    ("dialogue:meeting-list", []),
+    ("dialogue:meeting-detail", [FOURTH]),
+    ("dialogue:pledge-list", []),
+    ("dialogue:document-list", []),
+    ("dialogue:document-detail", ["joint-statement-2004"]),
+    ("dialogue:source-list", []),
+    ("dialogue:source-detail", ["gazette-japan-700-million-2012"]),
+    ("dialogue:page-detail", ["about"]),
+    ("dialogue:open-data", []),
+]
+
+
+def head_tags(html):
+    head = html.split("</head>")[0]
+    metas = dict(
+        re.findall(r'<meta (?:name|property)="([^"]+)" content="([^"]*)"', head)
+    )
+    title = re.search(r"<title>(.*?)</title>", head, re.S).group(1)
+    canonical = re.search(r'<link rel="canonical" href="([^"]+)">', head)
+    return title, metas, canonical.group(1) if canonical else None
+
+
+def json_ld(html):
+    blocks = re.findall(
+        r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html
+    )
+    return [json.loads(block) for block in blocks]
+
+
+@pytest.mark.parametrize(("name", "args"), PUBLIC_PAGES)
+def test_every_page_has_title_description_canonical_and_opengraph(
+    client, seed, name, args
+):
+    url = reverse(name, args=args)
+    html = client.get(url, {"utm_source": "x"}).content.decode()
+    title, metas, canonical = head_tags(html)
+    assert title.endswith("Central Asia plus Japan Dialogue")
+    assert len(metas["description"]) > 40
+    assert canonical == f"http://testserver{url}"  # no query string
+    assert metas["og:title"] == title
+    assert metas["og:description"] == metas["description"]
+    assert metas["og:url"] == canonical
+    assert metas["og:site_name"] == "Central Asia plus Japan Dialogue"
+
+
+def test_meeting_page_describes_itself(client, seed):
+    html = client.get(reverse("dialogue:meeting-detail", args=[FOURTH])).content
+    title, metas, _ = head_tags(html.decode())
+    assert title == (
+        "4th Foreign Ministers&#x27; Meeting in Tokyo · "
+        "Central Asia plus Japan Dialogue"
+    )
+    assert metas["description"].startswith(
+        "4th Foreign Ministers&#x27; Meeting, 10 November 2012, Tokyo, Japan."
+    )
+    assert metas["og:type"] == "article"
+
+
+def test_meeting_has_event_json_ld(client, seed):
+    url = reverse("dialogue:meeting-detail", args=[FOURTH])
+    [event] = json_ld(client.get(url).content.decode())
+    assert event["@type"] == "Event"
+    assert event["name"] == "4th Foreign Ministers' Meeting in Tokyo"
+    assert event["startDate"] == "2012-11-10"
+    assert event["url"] == f"http://testserver{url}"
+    assert event["location"]["address"] == {
+        "@type": "PostalAddress",
+        "addressLocality": "Tokyo",
+        "addressCountry": "JP",
+    }
+    assert event["eventStatus"] == "https://schema.org/EventScheduled"
+
+
+def test_event_json_ld_is_honest_about_partial_dates_and_cancellation(client, db):
+    meeting = make_meeting(
+        start_date=datetime.date(2006, 6, 1),
+        start_precision="month",
+        status="cancelled",
+    )
+    [event] = json_ld(client.get(meeting.get_absolute_url()).content.decode())
+    assert event["startDate"] == "2006-06"
+    assert event["eventStatus"] == "https://schema.org/EventCancelled"
+    undated = make_meeting(start_date=None, start_precision="unknown", kind="summit")
+    [event] = json_ld(client.get(undated.get_absolute_url()).content.decode())
+    assert "startDate" not in event
+
+
+def test_json_ld_cannot_break_out_of_its_script(client, db):
+    meeting = make_meeting(title="</script><script>alert(1)</script>")
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert "</script><script>alert(1)" not in html
+    [event] = json_ld(html)
+    assert event["name"] == "</script><script>alert(1)</script>"
+
+
+def test_home_has_organization_json_ld(client, seed):
+    [org] = json_ld(client.get(reverse("dialogue:home")).content.decode())
+    assert org["@type"] == "Organization"
+    assert org["name"] == "Central Asia plus Japan Dialogue"
+    assert org["foundingDate"] == "2004"
+    assert {m["name"] for m in org["member"]} == {
+        "Japan",
+        "Kazakhstan",
+        "Kyrgyzstan",
+        "Tajikistan",
+        "Uzbekistan",
+    }
+
+
+def test_sitemap_lists_public_pages_only(client, seed):
+    Meeting.objects.filter(slug=FOURTH).update(published=False)
+    response = client.get(reverse("dialogue:sitemap"))
+    assert response["Content-Type"] == "application/xml"
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locs = [el.text for el in ET.fromstring(response.content).iter(f"{ns}loc")]
+    base = "http://testserver"
+    assert base + reverse("dialogue:home") in locs
+    assert (
+        base
+        + reverse("dialogue:meeting-detail", args=["2004-08-28-foreign-ministers-1"])
+        in locs
+    )
+    assert base + reverse("dialogue:person-detail", args=["koichiro-gemba"]) in locs
+    assert base + reverse("dialogue:participant-detail", args=["af"]) in locs
+    assert base + reverse("dialogue:meeting-detail", args=[FOURTH]) not in locs
+    assert len(locs) == len(set(locs)) == 7 + 5 + 7 + 7 + 3 + 9 + 2
+
+
+def test_robots_txt_points_to_the_sitemap(client, db):
+    response = client.get(reverse("dialogue:robots-txt"))
+    assert response["Content-Type"] == "text/plain"
+    text = response.content.decode()
+    assert f"Disallow: {reverse('admin:index')}\n" in text
+    assert f"Sitemap: http://testserver{reverse('dialogue:sitemap')}\n" in text
+
+
+def test_changed_slug_redirects_permanently(client, seed):
+    meeting = Meeting.objects.get(slug=FOURTH)
+    old_url = meeting.get_absolute_url()
+    meeting.slug = "fourth-foreign-ministers-meeting"
+    meeting.save()
+    response = client.get(old_url)
+    assert response.status_code == 301
+    assert response["Location"] == meeting.get_absolute_url()
+    page = client.get(old_url, follow=True).content.decode()
+    assert "<h1>4th Foreign Ministers&#x27; Meeting in Tokyo</h1>" in page
+
+
+def test_renamed_twice_is_one_hop_and_renaming_back_does_not_loop(client, seed):
+    source = Source.objects.get(slug="gazette-japan-700-million-2012")
+    first = source.get_absolute_url()
+    source.slug = "gazette-2012"
+    source.save()
+    second = source.get_absolute_url()
+    source.slug = "gazette-700-million"
+    source.save()
+    third = source.get_absolute_url()
+    assert client.get(first)["Location"] == third
+    assert client.get(second)["Location"] == third
+    source.slug = "gazette-japan-700-million-2012"
+    source.save()
+    assert client.get(first).status_code == 200
+    assert client.get(third)["Location"] == first
+    assert not Redirect.objects.filter(old_path=first).exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "lookup", "field", "new"),
+    [
+        (Country, {"code": "TM"}, "code", "TR"),
+        (Person, {"slug": "koichiro-gemba"}, "slug", "gemba-koichiro"),
+    ],
+)
+def test_participants_and_people_keep_their_old_addresses(
+    client, seed, model, lookup, field, new
+):
+    obj = model.objects.get(**lookup)
+    old = client.get(
+        reverse("dialogue:participant-detail", args=["tm"])
+        if model is Country
+        else reverse("dialogue:person-detail", args=["koichiro-gemba"])
+    )
+    assert old.status_code == 200
+    setattr(obj, field, new)
+    obj.save()
+    old_url = old.wsgi_request.path
+    response = client.get(old_url)
+    assert response.status_code == 301
+    assert client.get(response["Location"]).status_code == 200
