@@ -39,5 +39,9 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# CSV import/export benchmark (docs/performance.md); not part of the test suite.
+bench: install
+	$(PY) bench/import_export.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
