@@ -1538,6 +1538,10 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
         stem = resource.file_name.removesuffix(".csv")
         return f"{stem}-{timezone.now():%Y-%m-%d}.csv"
 
+    def get_valid_export_item_pks(self, request):
+        """Rows an "export selected" action may name: those the user may see."""
+        return self.get_queryset(request).values_list("pk", flat=True)
+
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs.pop("request", None)
