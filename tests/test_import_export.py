@@ -168,7 +168,10 @@ def test_reimporting_a_file_with_empty_slugs_adds_nothing(base):
     assert counts() == before
 
 
-def test_attendees_by_name_in_any_script_and_unnamed_by_position(base):
+FOURTH = "2012-11-10-foreign-ministers-4"
+
+
+def test_attendees_by_name_in_any_script_and_unnamed_by_position(base, client):
     text = (
         "meeting,person,position,country,capacity\n"
         "2012-11-10-foreign-ministers-4,Ерлан Абдылдаев,Minister,KZ,delegate\n"
@@ -183,6 +186,8 @@ def test_attendees_by_name_in_any_script_and_unnamed_by_position(base):
         ("Ерлан Абдылдаев", "ерлан-абдылдаев"),
         ("玄葉光一郎", "玄葉光一郎"),
     ]
+    page = client.get(reverse("dialogue:meeting-detail", args=[FOURTH])).content
+    assert "Ерлан Абдылдаев" in page.decode() and "玄葉光一郎" in page.decode()
     unnamed = Attendance.objects.get(person=None)
     assert (unnamed.position, unnamed.capacity) == ("Ambassador to Japan", "observer")
     # A changed capacity updates the row found by meeting+country+position.
@@ -543,6 +548,52 @@ def test_a_database_error_in_the_sources_table_rolls_back_the_meetings(base):
         "the rows against docs/csv-format.md and try again."
     ]
     assert not Meeting.objects.filter(slug="fine-1").exists()
+
+
+@pytest.fixture
+def refusing_trigger(db):
+    """A real database error: a trigger refusing links to one source."""
+    from django.db import connection
+
+    refused = make_source(slug="refused", title="Refused")
+    table = Meeting.sources.through._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_link() RETURNS trigger AS $$ BEGIN "
+                f"IF NEW.source_id = {refused.pk} THEN "
+                "RAISE EXCEPTION 'refused by the test trigger'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER refuse_link BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_link()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER refuse_link BEFORE INSERT ON {table} "
+                f"WHEN NEW.source_id = {refused.pk} BEGIN "
+                "SELECT RAISE(ABORT, 'refused by the test trigger'); END"
+            )
+    return refused
+
+
+def test_a_real_database_error_after_rows_were_written(base, refusing_trigger):
+    """The meetings are inserted, then the database refuses one source link:
+    the inserted meetings are rolled back with it."""
+    text = meetings_csv(
+        meeting_row(slug="fine-1", number="6"),
+        meeting_row(slug="fine-2", number="7", sources="mofa-2012;refused"),
+    )
+    before = counts()
+    result = run(MeetingResource, text)
+    [message] = problems(result)
+    assert message.startswith(
+        "The database refused the changes, so nothing was saved: refused by the "
+        "test trigger"
+    )
+    assert counts() == before
+    assert not Meeting.objects.filter(slug__startswith="fine-").exists()
 
 
 def test_dry_run_saves_nothing_but_reports_what_would_change(base):
