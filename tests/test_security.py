@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -1432,3 +1432,61 @@ def test_too_many_fields_are_refused_with_the_limit_named(settings, admin_client
         "Too many fields were sent at once (the limit is 50): select fewer rows."
         in response.content.decode()
     )
+
+
+# --------------------------------------------------------------------------------
+# The admin in a real browser under the policy
+# --------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def chromium_page(monkeypatch):
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--headless"]
+        )
+        page = browser.new_page()
+        page.set_default_timeout(10_000)
+        violations = []
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text
+                and violations.append(message.text)
+            ),
+        )
+        yield page, violations
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_admin_scripts_run_under_the_policy_in_chromium(chromium_page, live_server):
+    page, violations = chromium_page
+    User.objects.create_superuser("root", "root@example.org", "a-long-password")
+    Group.objects.create(name="Reviewers")
+    page.goto(live_server.url + reverse("admin:index"))
+    page.fill("#id_username", "root")
+    page.fill("#id_password", "a-long-password")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    assert page.inner_text("#content h1") == "Content"  # admin.site.index_title
+    # actions.js: ticking a row updates the "n of m selected" counter.
+    page.goto(live_server.url + reverse("admin:auth_user_changelist"))
+    page.check("input.action-select")
+    assert page.inner_text(".action-counter") == "1 of 1 selected"
+    # SelectFilter2.js builds the two-box group chooser only when scripts run.
+    user = User.objects.get(username="root")
+    page.goto(live_server.url + reverse("admin:auth_user_change", args=[user.pk]))
+    assert page.locator("#id_groups_from").count() == 1
+    assert "Reviewers" in page.inner_text("#id_groups_from")
+    assert violations == []
