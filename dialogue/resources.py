@@ -1632,35 +1632,56 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
         if self.get_skip_admin_log():
             return
         file_name = file_name or result.file_name
-        added = [row.instance for row in result.rows if row.is_new()]
-        changed = [row for row in result.rows if row.is_update()]
-        if added:
-            LogEntry.objects.log_actions(
-                request.user.pk,
-                added,
-                ADDITION,
-                change_message=f"Added by importing {file_name}.",
-                single_object=len(added) == 1,
+        content_type = ContentType.objects.get_for_model(self.model)
+        entries = []
+        for row in result.rows:
+            if row.is_new():
+                flag, message = ADDITION, f"Added by importing {file_name}."
+            elif row.is_update():
+                columns = ", ".join(column for column, _old, _new in row.changes)
+                flag = CHANGE
+                message = f"Changed {columns} by importing {file_name}."
+            else:
+                continue
+            entries.append(
+                LogEntry(
+                    user_id=request.user.pk,
+                    content_type=content_type,
+                    object_id=str(row.instance.pk),
+                    object_repr=str(row.object_repr)[:200],
+                    action_flag=flag,
+                    change_message=message,
+                )
             )
-        for row in changed:
-            columns = ", ".join(column for column, _old, _new in row.changes)
-            LogEntry.objects.log_actions(
-                request.user.pk,
-                [row.instance],
-                CHANGE,
-                change_message=f"Changed {columns} by importing {file_name}.",
-                single_object=True,
+        entries.append(
+            LogEntry(
+                user_id=request.user.pk,
+                content_type=content_type,
+                object_id=None,
+                object_repr=f"Import of {file_name}"[:200],
+                action_flag=CHANGE,
+                change_message=(
+                    f"Imported {file_name} ({result.total_rows} rows): "
+                    f"{result.summary()}."
+                ),
             )
-        LogEntry.objects.create(
-            user_id=request.user.pk,
-            content_type=ContentType.objects.get_for_model(self.model),
-            object_id=None,
-            object_repr=f"Import of {file_name}"[:200],
-            action_flag=CHANGE,
-            change_message=(
-                f"Imported {file_name} ({result.total_rows} rows): {result.summary()}."
-            ),
         )
+        LogEntry.objects.bulk_create(entries, batch_size=500)
+
+    def import_action(self, request, **kwargs):
+        """The upload step. A file that will not be confirmed is not kept."""
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        result, form = context.get("result"), context.get("form")
+        if result is not None and result.failed and form is not None:
+            upload = (getattr(form, "cleaned_data", None) or {}).get("import_file")
+            name = getattr(upload, "tmp_storage_name", None)
+            if name:
+                try:
+                    self.get_tmp_storage_class()(name=name).remove()
+                except OSError:
+                    pass
+        return response
 
 
 __all__ = [
