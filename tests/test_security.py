@@ -1490,3 +1490,24 @@ def test_admin_scripts_run_under_the_policy_in_chromium(chromium_page, live_serv
     assert page.locator("#id_groups_from").count() == 1
     assert "Reviewers" in page.inner_text("#id_groups_from")
     assert violations == []
+
+
+@pytest.mark.parametrize(
+    "count, forwarded, expected",
+    [
+        (0, "192.0.2.1", PROXY_ADDR),  # no proxy trusted: the header is ignored
+        (1, "192.0.2.1, 198.51.100.7", "198.51.100.7"),
+        (2, "192.0.2.1, 198.51.100.7, 203.0.113.5", "198.51.100.7"),  # CDN + proxy
+        (2, "198.51.100.7", PROXY_ADDR),  # fewer hops than proxies: not believed
+        (1, "not-an-address", PROXY_ADDR),
+        (1, "", PROXY_ADDR),
+    ],
+)
+def test_client_address_trusts_only_our_proxies(
+    settings, rf, count, forwarded, expected
+):
+    from capj.security import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = count
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=PROXY_ADDR)
+    assert client_ip(request) == expected
