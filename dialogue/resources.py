@@ -801,7 +801,13 @@ class CsvResource(resources.ModelResource):
             ]
         for name in sorted({h for h in headers if headers.count(h) > 1}):
             problems.append(f'Line 1: the column "{name}" appears more than once.')
-        unknown = [h for h in headers if h not in expected]
+        for index, name in enumerate(headers, 1):
+            if not name:
+                problems.append(
+                    f"Line 1: column {index} has no name. Delete that column, or "
+                    "give it one of the names below."
+                )
+        unknown = [h for h in headers if h and h not in expected]
         for name in unknown:
             close = difflib.get_close_matches(name, expected, n=1, cutoff=0.6)
             hint = f' Did you mean "{close[0]}"?' if close else ""

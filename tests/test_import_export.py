@@ -446,6 +446,14 @@ def test_line_numbers_count_lines_of_the_file(base):
             ],
         ),
         (
+            MEETING_HEADER + ",",
+            [
+                "Line 1: column 13 has no name. Delete that column, or give it one of "
+                "the names below.",
+                f"The header row of meetings.csv must be: {MEETING_HEADER}",
+            ],
+        ),
+        (
             MEETING_HEADER.replace(",", ";"),
             [
                 "The columns are separated by semicolons or tabs: this import needs "
