@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test test-postgres setup install lint format migrate bench clean
+.PHONY: run test test-postgres setup install lint format migrate bench clean browser-tools
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,10 +21,25 @@ setup: install
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+test: install browser-tools
 	DJANGO_SETTINGS_MODULE=capj.settings.test $(PY) manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=capj.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest -n auto
+	@test -x $(CHROMIUM) || echo "*** $(CHROMIUM) not found: the browser tests (tests/browser) will be SKIPPED. Install it with: apt-get install chromium ***"
+	@{ command -v java >/dev/null && test -f $(VNU_JAR); } || echo "*** java or $(VNU_JAR) not found: the HTML validation test will be SKIPPED ***"
+	$(PY) -m pytest -n auto --dist loadgroup
+
+# The browser tests' tools: Debian's Chromium (never downloaded here) and the Nu
+# Html Checker from npm, installed into tests/browser/node_modules.
+CHROMIUM := /usr/bin/chromium
+VNU_JAR := tests/browser/node_modules/vnu-jar/build/dist/vnu.jar
+
+$(VNU_JAR): tests/browser/package-lock.json
+	cd tests/browser && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(VNU_JAR)
+
+browser-tools:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(VNU_JAR); \
+	else echo "*** npm not found: cannot install vnu-jar for the HTML validation test ***"; fi
 
 # The same suite against a throwaway PostgreSQL server (needs initdb and pg_ctl).
 # `make test` alone honours DATABASE_URL when it points to an existing server.

@@ -136,7 +136,10 @@ def test_meeting_with_a_guest_and_unnamed_attendees(client, seed):
         )
     )
     assert '<span class="unknown">Name not recorded</span>' in page
-    assert "Afghanistan</a></td>\n              <td>Guest</td>" in page
+    assert (
+        'Afghanistan</a></td>\n              <td data-label="Capacity">Guest</td>'
+        in page
+    )
     assert "Action Plan of the “Central Asia plus Japan” Dialogue" in page
 
 
@@ -391,7 +394,7 @@ def test_person_page_lists_meetings_positions_and_other_names(client, seed):
         '<span class="other-name">玄葉光一郎</span>' in page
     )
     assert "4th Foreign Ministers&#x27; Meeting in Tokyo</a></th>" in page
-    assert "<td>10 November 2012</td>" in page
+    assert '<td data-label="Date">10 November 2012</td>' in page
     assert 'Minister for Foreign Affairs<sup class="cite">' in page
     assert 'id="ref-1"' in page
 

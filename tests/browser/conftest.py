@@ -1,0 +1,105 @@
+"""Browser tests: Playwright for Python driving the machine's own Chromium.
+
+No browser is ever downloaded: Chromium comes from Debian (``apt-get install
+chromium``, done by ``.ci/run``). Without it these tests are skipped, and
+``make test`` says so. One Chromium per test module (closed before another
+module's tests, which may start Playwright themselves, run in the same worker),
+a fresh browser context per test. All browser tests share one xdist group, so under
+``pytest -n auto --dist loadgroup`` they run in a single worker.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the test code's own
+# database calls are ordinary synchronous ones.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+VNU_JAR = (
+    Path(__file__).parent / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+)
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+NO_CHROMIUM = f"{CHROMIUM} not found: browser tests skipped (apt-get install chromium)"
+
+#: For every browser test module.
+browser_marks = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM),
+]
+
+
+def vnu_command():
+    """The Nu Html Checker's command line, or a reason it cannot run."""
+    java = shutil.which("java")
+    if not java:
+        return None, "java not found: HTML validation skipped"
+    if not VNU_JAR.exists():
+        return None, (
+            f"{VNU_JAR} not found: HTML validation skipped "
+            "(cd tests/browser && npm ci --ignore-scripts)"
+        )
+    return [java, "-Xss4m", "-jar", str(VNU_JAR)], None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    """The live server with the seed data loaded, as `make run` serves it."""
+    from django.core.management import call_command
+
+    call_command("loaddata", "seed", verbosity=0)
+    return live_server
+
+
+@pytest.fixture
+def url(site):
+    """Absolute URL of a named route on the live server."""
+    from django.urls import reverse
+
+    def build(name, *args, query=""):
+        return f"{site.url}{reverse(name, args=args)}{query}"
+
+    return build

@@ -1,0 +1,262 @@
+"""The visitor's site in a real Chromium: a journey, accessibility, keyboard use,
+screenshots at phone and desktop widths."""
+
+import csv
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from dialogue.models import Meeting, Person
+from tests.browser.conftest import (
+    ARTIFACTS,
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    browser_marks,
+)
+from tests.browser.pages import FOURTH, PUBLIC_PAGES
+
+pytestmark = browser_marks
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def axe_violations(page):
+    """axe-core's WCAG 2.2 A/AA violations on the page, as readable lines."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    return [
+        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+    ]
+
+
+def test_visitor_journey(page, url):
+    Person.objects.filter(slug="koichiro-gemba").update(
+        other_names="Коитиро Гемба\n玄葉光一郎"
+    )
+    page.goto(url("dialogue:home"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The Central Asia plus Japan Dialogue"
+    )
+    expect(page.locator(".figures")).to_contain_text("Pledged in USD")
+
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Participants"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Participants")
+    expect(page.get_by_role("row", name=re.compile("Turkmenistan"))).to_contain_text(
+        "Observer"
+    )
+
+    page.get_by_role("link", name="Japan", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Japan")
+    expect(page.locator("main")).to_contain_text("USD 700,000,000")
+
+    page.locator("main").get_by_role(
+        "link", name="4th Foreign Ministers' Meeting in Tokyo"
+    ).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "4th Foreign Ministers' Meeting in Tokyo"
+    )
+    attendees = page.get_by_role("table", name=re.compile("Who attended"))
+    expect(attendees).to_contain_text("Koichiro Gemba")
+    expect(attendees).to_contain_text("Vladimir Norov")
+
+    # A citation number leads to the reference, the reference to the source.
+    page.locator("dd sup.cite a").first.click()
+    expect(page).to_have_url(re.compile(r"#ref-1$"))
+    references = page.get_by_role("region", name="References")
+    references.get_by_role(
+        "link", name="Japan to Provide $ 700 Million to Central Asia"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Japan to Provide $ 700 Million to Central Asia"
+    )
+    expect(page.locator("main")).to_contain_text("Cited for")
+    expect(page.locator("main")).to_contain_text("Japan: USD 700,000,000")
+
+    # Search in Cyrillic, lower case, from the header.
+    page.get_by_role("searchbox", name="Search the site").fill("гемба")
+    page.get_by_role("searchbox", name="Search the site").press("Enter")
+    expect(page.get_by_role("status")).to_have_text("1 result for “гемба”")
+    page.get_by_role("link", name="Koichiro Gemba").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Koichiro Gemba")
+    expect(page.locator("main")).to_contain_text("玄葉光一郎")
+
+    # The timeline offers the meetings as CSV.
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Timeline"
+    ).click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="meetings.csv").click()
+    download = download_info.value
+    assert download.suggested_filename == "meetings.csv"
+    text = open(download.path(), encoding="utf-8-sig").read()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == Meeting.objects.published().count() == 6
+    fourth = next(row for row in rows if row["slug"] == FOURTH)
+    assert (fourth["number"], fourth["host"], fourth["start_date"]) == (
+        "4",
+        "JP",
+        "2012-11-10",
+    )
+
+
+def test_timeline_filter_without_javascript_reload(page, url):
+    page.goto(url("dialogue:meeting-list"))
+    page.get_by_role("combobox", name="Kind").select_option(
+        label="Intellectual Dialogue"
+    )
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("status")).to_contain_text("2 meetings")
+    expect(page.get_by_role("heading", name="Date unknown")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("Tashkent")
+
+
+def test_no_axe_violations_on_any_public_page(page, url):
+    """Every public page template, each state; results also written to
+    test-artifacts/axe-report.txt."""
+    report = {}
+    for name, url_name, args, query in PUBLIC_PAGES:
+        page.goto(url(url_name, *args, query=query))
+        report[name] = axe_violations(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "axe-report.txt").write_text(
+        "".join(
+            f"{name}: {len(found)} violations (WCAG 2.2 A/AA)\n"
+            + "".join(f"  {line}\n" for line in found)
+            for name, found in report.items()
+        )
+    )
+    assert {name: found for name, found in report.items() if found} == {}
+    assert len(report) == len(PUBLIC_PAGES)
+
+
+def test_no_axe_violations_on_a_phone_and_on_a_draft(browser, site, url):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    for name in ("dialogue:home", "dialogue:pledge-list"):
+        page.goto(url(name))
+        assert axe_violations(page) == [], name
+    # An editor's preview of a draft, with its banner.
+    boss = get_user_model().objects.create_superuser("boss", password="pw")
+    client = Client()
+    client.force_login(boss)
+    context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": site.url,
+            }
+        ]
+    )
+    Meeting.objects.filter(slug=FOURTH).update(published=False)
+    page.goto(url("dialogue:meeting-detail", FOURTH))
+    expect(page.get_by_role("status").first).to_contain_text("Draft — not public")
+    assert axe_violations(page) == []
+    context.close()
+
+
+def focus_report(page):
+    """The focused element: its link target, whether focus is visible, where."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            if (!el || el === document.body) return null;
+            const style = getComputedStyle(el);
+            const box = el.getBoundingClientRect();
+            const outline = style.outlineStyle !== 'none'
+                && parseFloat(style.outlineWidth) >= 2;
+            return {
+                tag: el.tagName.toLowerCase(),
+                href: el.getAttribute('href'),
+                text: (el.innerText || el.value || '').trim().slice(0, 60),
+                visible: outline || style.boxShadow !== 'none',
+                onScreen: box.width > 0 && box.height > 0,
+            };
+        }"""
+    )
+
+
+@pytest.mark.parametrize(
+    ("url_name", "args"),
+    [("dialogue:home", []), ("dialogue:meeting-detail", [FOURTH])],
+)
+def test_keyboard_reaches_every_link_with_visible_focus(page, url, url_name, args):
+    page.goto(url(url_name, *args))
+    page.keyboard.press("Tab")
+    first = focus_report(page)
+    assert first["text"] == "Skip to content"
+    assert first["visible"] and first["onScreen"]
+    skip_box = page.get_by_role("link", name="Skip to content").bounding_box()
+    assert skip_box["y"] >= 0  # shown on screen once focused
+
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    page.goto(url(url_name, *args))
+    links = page.evaluate(
+        """() => [...document.querySelectorAll('a[href]')]
+            .filter(a => a.getClientRects().length)
+            .map(a => a.getAttribute('href'))"""
+    )
+    reached, problems = [], []
+    for _ in range(len(links) + 40):
+        page.keyboard.press("Tab")
+        report = focus_report(page)
+        if report is None:
+            break
+        if not (report["visible"] and report["onScreen"]):
+            problems.append(report)
+        if report["href"] is not None:
+            reached.append(report["href"])
+        if len(reached) == len(links):
+            break
+    assert problems == []
+    assert reached == links
+
+
+@pytest.mark.parametrize(
+    ("name", "url_name", "args"),
+    [
+        ("home", "dialogue:home", []),
+        ("meeting", "dialogue:meeting-detail", [FOURTH]),
+        ("timeline", "dialogue:meeting-list", []),
+    ],
+)
+def test_screenshots_at_phone_and_desktop_widths(browser, url, name, url_name, args):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = browser.new_context(
+            viewport=viewport, is_mobile=label == "phone", device_scale_factor=1
+        )
+        page = context.new_page()
+        page.goto(url(url_name, *args))
+        # Nothing wider than the screen: no sideways scrolling on a phone.
+        assert page.evaluate(
+            "document.documentElement.scrollWidth <= window.innerWidth"
+        ), f"{name} scrolls sideways at {label} width"
+        path = SCREENSHOTS / f"{name}-{label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+        context.close()
+
+
+def test_print_styles_hide_navigation_and_show_link_targets(page, url):
+    page.goto(url("dialogue:meeting-detail", FOURTH))
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.get_by_role("search")).to_be_hidden()
+    shown = page.evaluate(
+        """() => getComputedStyle(
+            document.querySelector('.references a[href]'), '::after').content"""
+    )
+    assert "/sources/" in shown
