@@ -186,6 +186,26 @@ def test_dry_run_reports_and_saves_nothing(db, tmp_path):
     assert counts() == dict.fromkeys(counts(), 0)
 
 
+def test_verbose_report_lists_changes_like_the_admin_preview(seed, tmp_path):
+    run("export_dataset", str(tmp_path))
+    countries = (tmp_path / "countries.csv").read_text(encoding="utf-8-sig")
+    write(
+        tmp_path,
+        "countries.csv",
+        countries.replace("TM,Turkmenistan,observer", "TM,Turkmenistan,guest"),
+    )
+    out, _err, error = run("import_dataset", str(tmp_path), "--dry-run", "-v", "3")
+    assert error is None
+    lines = out.splitlines()
+    assert lines[:3] == [
+        "countries.csv: 7 rows: 0 new, 1 updated, 6 unchanged",
+        "  Line 2: unchanged: Kazakhstan",
+        "  Line 3: unchanged: Kyrgyzstan",
+    ]
+    assert "  Line 7: updated: Turkmenistan (role: “observer” → “guest”)" in lines
+    assert Country.objects.get(code="TM").role == "observer"
+
+
 def test_one_bad_row_in_any_file_means_nothing_is_saved(seed, tmp_path):
     run("export_dataset", str(tmp_path))
     countries = (tmp_path / "countries.csv").read_text(encoding="utf-8-sig")

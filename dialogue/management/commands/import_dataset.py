@@ -17,7 +17,8 @@ class Command(BaseCommand):
         "Import countries.csv, sources.csv, meetings.csv, attendees.csv and "
         "pledges.csv from DIR, in that order and in one transaction: if any row of "
         "any file has a problem, nothing is saved. Files that are absent are left "
-        "out. With -v 2, every new and changed row is listed."
+        "out. With -v 2, every new and changed row is listed (with -v 3, the unchanged "
+        "rows too), as in the admin's preview."
     )
 
     def add_arguments(self, parser):
@@ -77,10 +78,15 @@ class Command(BaseCommand):
                 if row.is_new():
                     self.stdout.write(f"  Line {row.line}: new: {row.key}")
                 elif row.is_update():
-                    changed = ", ".join(column for column, _old, _new in row.changes)
-                    self.stdout.write(
-                        f"  Line {row.line}: updated ({changed}): {row.key}"
+                    changes = "; ".join(
+                        f"{column}: “{old}” → “{new}”"
+                        for column, old, new in row.changes
                     )
+                    self.stdout.write(
+                        f"  Line {row.line}: updated: {row.key} ({changes})"
+                    )
+                elif verbosity >= 3:
+                    self.stdout.write(f"  Line {row.line}: unchanged: {row.key}")
 
     def progress_bar(self, file_name, total):
         stream = getattr(self.stderr, "_out", self.stderr)
