@@ -1,0 +1,115 @@
+"""The editor's journey in a real Chromium: log in, edit a meeting, see it on the
+site, import a CSV with an error, read the error, fix it, confirm, see the new
+meeting on the site. Also axe on the admin import pages."""
+
+import re
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+from playwright.sync_api import expect
+
+from dialogue.models import Meeting
+from tests.browser.conftest import browser_marks
+from tests.browser.test_visitor import axe_violations
+
+pytestmark = browser_marks
+
+FOURTH = "2012-11-10-foreign-ministers-4"
+HEADER = (
+    "slug,kind,number,title,status,start_date,end_date,city,host,format,summary,sources"
+)
+ROW = (
+    "2014-07-16-foreign-ministers-5,foreign_ministers,5,"
+    "5th Foreign Ministers' Meeting in Bishkek,held,2014-07,,Bishkek,{host},"
+    "in_person,The ministers met in Kyrgyzstan.,mofa-joint-statement-2004"
+)
+
+
+def admin_url_or_skip(name, *args):
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        pytest.skip(
+            f"The admin has no {name!r} yet (dialogue/admin.py not registered): "
+            "editor journey skipped"
+        )
+
+
+@pytest.fixture
+def editor(site, django_user_model):
+    """An editor allowed to import: a superuser (Data stewards may too)."""
+    return django_user_model.objects.create_superuser(
+        "steward", "steward@example.org", "a-long-pass-phrase"
+    )
+
+
+def log_in(page, site):
+    page.goto(site.url + reverse("admin:login"))
+    page.get_by_label("Username").fill("steward")
+    page.get_by_label("Password").fill("a-long-pass-phrase")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        re.compile("Content|Site administration")
+    )
+
+
+def upload(page, site, import_path, text):
+    page.goto(site.url + import_path)
+    page.locator('input[name="import_file"]').set_input_files(
+        {"name": "meetings.csv", "mimeType": "text/csv", "buffer": text.encode()}
+    )
+    formats = page.locator('select[name="format"]')
+    if formats.count():
+        formats.select_option(label="csv")
+    page.get_by_role("button", name="Submit").click()
+
+
+def test_editor_journey(page, site, editor):
+    meeting = Meeting.objects.get(slug=FOURTH)
+    change_path = admin_url_or_skip("admin:dialogue_meeting_change", meeting.pk)
+    import_path = admin_url_or_skip("admin:dialogue_meeting_import")
+
+    log_in(page, site)
+
+    # Edit a meeting and see the change on the public site.
+    page.goto(site.url + change_path)
+    page.get_by_label("Summary").fill("The ministers met in Tokyo; a new summary.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.goto(site.url + meeting.get_absolute_url())
+    expect(page.locator("main")).to_contain_text(
+        "The ministers met in Tokyo; a new summary."
+    )
+
+    # Import a file with an unknown country code: nothing saved, the error named.
+    upload(page, site, import_path, f"{HEADER}\n{ROW.format(host='XX')}\n")
+    problems = page.locator(".import-problems")
+    expect(problems).to_contain_text(
+        'Line 2, column "host": Unknown country code "XX". Known codes: AF, JP, KG,'
+    )
+    assert axe_violations(page) == []
+    assert not Meeting.objects.filter(number=5).exists()
+
+    # Fix the file, preview, confirm.
+    upload(page, site, import_path, f"{HEADER}\n{ROW.format(host='KG')}\n")
+    expect(page.locator(".import-preview")).to_contain_text("2014-07-16-foreign")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Confirm import").click()
+    expect(page.locator(".messagelist")).to_contain_text(re.compile("1 new|new"))
+
+    # The new meeting is on the public timeline, its month-only date honest.
+    page.goto(site.url + reverse("dialogue:meeting-list"))
+    row = page.locator("li.meeting", has_text="5th Foreign Ministers' Meeting")
+    expect(row).to_contain_text("July 2014")
+    expect(row).to_contain_text("Bishkek, Kyrgyzstan")
+    row.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "5th Foreign Ministers' Meeting in Bishkek"
+    )
+
+
+def test_admin_import_page_has_no_axe_violations(page, site, editor):
+    import_path = admin_url_or_skip("admin:dialogue_meeting_import")
+    log_in(page, site)
+    page.goto(site.url + import_path)
+    assert axe_violations(page) == []
