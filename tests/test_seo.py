@@ -210,3 +210,10 @@ def test_participants_and_people_keep_their_old_addresses(
     response = client.get(old_url)
     assert response.status_code == 301
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_json_ld_carries_the_csp_nonce(client, seed):
+    html = client.get(reverse("dialogue:home")).content.decode()
+    assert re.search(
+        r'<script type="application/ld\+json" nonce="[A-Za-z0-9+/=]{24}">', html
+    )

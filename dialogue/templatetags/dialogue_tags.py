@@ -84,6 +84,10 @@ def json_ld(context, data):
     text = mark_safe(text.translate(_JSON_SCRIPT_ESCAPES))  # noqa: S308 - escaped
     request = context.get("request")
     nonce = getattr(request, "csp_nonce", None) if request is not None else None
+    if nonce is not None:
+        # django-csp's lazy nonce reads as false until used; str() makes it and
+        # puts it into the response's policy.
+        nonce = str(nonce)
     if nonce:
         return format_html(
             '<script type="application/ld+json" nonce="{}">{}</script>', nonce, text
