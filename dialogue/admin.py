@@ -1,0 +1,297 @@
+"""The editors' back office."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .forms import partial_date_form
+from .models import (
+    Attendance,
+    Country,
+    Document,
+    DocumentPoint,
+    Meeting,
+    Page,
+    Person,
+    Pledge,
+    Source,
+)
+
+
+@admin.action(description=_("Publish selected"), permissions=["change"])
+def publish(modeladmin, request, queryset):
+    _set_published(modeladmin, request, queryset, True)
+
+
+@admin.action(
+    description=_("Unpublish selected (keep as drafts)"), permissions=["change"]
+)
+def unpublish(modeladmin, request, queryset):
+    _set_published(modeladmin, request, queryset, False)
+
+
+def _set_published(modeladmin, request, queryset, published):
+    changed = 0
+    for obj in queryset.exclude(published=published):
+        obj.published = published
+        obj.save(update_fields=["published"])
+        changed += 1
+    opts = modeladmin.model._meta
+    if published:
+        message = ngettext(
+            "%(count)d %(name)s published.", "%(count)d %(plural)s published.", changed
+        )
+    else:
+        message = ngettext(
+            "%(count)d %(name)s unpublished.",
+            "%(count)d %(plural)s unpublished.",
+            changed,
+        )
+    modeladmin.message_user(
+        request,
+        message
+        % {
+            "count": changed,
+            "name": opts.verbose_name,
+            "plural": opts.verbose_name_plural,
+        },
+        messages.SUCCESS,
+    )
+
+
+class ContentAdmin(admin.ModelAdmin):
+    """What every content model's admin shares: the draft switch."""
+
+    actions = (publish, unpublish)
+    list_filter = ("published",)
+    save_on_top = True
+
+
+@admin.register(Source)
+class SourceAdmin(ContentAdmin):
+    list_display = ("title", "publisher", "published_on", "published")
+    list_filter = ("published", "publisher")
+    search_fields = ("title", "publisher", "slug", "url")
+    prepopulated_fields = {"slug": ("title",)}
+    date_hierarchy = "published_on"
+    formfield_overrides = {
+        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
+    }
+
+
+@admin.register(Country)
+class CountryAdmin(ContentAdmin):
+    list_display = ("name", "code", "role", "joined_on", "published")
+    list_filter = ("published", "role")
+    search_fields = ("name", "code")
+    autocomplete_fields = ("sources",)
+
+
+@admin.register(Person)
+class PersonAdmin(ContentAdmin):
+    list_display = ("name", "slug", "published")
+    search_fields = ("name", "other_names", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 1
+    fields = ("person", "position", "country", "capacity", "published")
+    autocomplete_fields = ("person", "country")
+
+
+class PledgeInline(admin.TabularInline):
+    model = Pledge
+    form = partial_date_form(Pledge, {"announced_on": "announced_precision"})
+    extra = 0
+    fields = (
+        "slug",
+        "donor",
+        "amount",
+        "currency",
+        "approximate",
+        "announced_on",
+        "published",
+    )
+    autocomplete_fields = ("donor",)
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ContentAdmin):
+    form = partial_date_form(
+        Meeting, {"start_date": "start_precision", "end_date": "end_precision"}
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    ("kind", "number"),
+                    "status",
+                    ("start_date", "end_date"),
+                    ("city", "host", "format"),
+                    "summary",
+                    "outcomes",
+                    "sources",
+                    "published",
+                )
+            },
+        ),
+        (
+            _("Address"),
+            {
+                "fields": ("slug",),
+                "description": _(
+                    "Leave the slug empty to have it made from the date, kind and "
+                    "number. Changing it changes the page's address."
+                ),
+            },
+        ),
+    )
+    list_display = (
+        "title",
+        "kind_name",
+        "shown_dates",
+        "place",
+        "status",
+        "published",
+    )
+    list_filter = ("published", "kind", "status", "format", "host")
+    list_select_related = ("host",)
+    search_fields = ("title", "slug", "city", "summary", "host__name")
+    autocomplete_fields = ("host", "sources")
+    date_hierarchy = "start_date"
+    inlines = (AttendanceInline, PledgeInline)
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_name(self, meeting):
+        return meeting.kind_name
+
+    @admin.display(description=_("dates"), ordering="start_date")
+    def shown_dates(self, meeting):
+        return meeting.dates
+
+    @admin.display(description=_("place"), ordering="city")
+    def place(self, meeting):
+        return meeting.place
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ContentAdmin):
+    list_display = ("shown_name", "position", "country", "capacity", "meeting")
+    list_filter = ("published", "capacity", "country")
+    list_select_related = ("person", "country", "meeting")
+    search_fields = (
+        "person__name",
+        "person__other_names",
+        "position",
+        "meeting__title",
+        "country__name",
+    )
+    autocomplete_fields = ("meeting", "person", "country")
+
+    @admin.display(description=_("name"), ordering="person__name")
+    def shown_name(self, attendance):
+        return attendance.display_name
+
+
+@admin.register(Pledge)
+class PledgeAdmin(ContentAdmin):
+    form = partial_date_form(Pledge, {"announced_on": "announced_precision"})
+    fields = (
+        "slug",
+        "donor",
+        ("amount", "currency", "approximate"),
+        "announced_on",
+        "meeting",
+        "purpose",
+        "sources",
+        "published",
+    )
+    list_display = (
+        "slug",
+        "donor",
+        "shown_amount",
+        "shown_announced",
+        "meeting",
+        "published",
+    )
+    list_filter = ("published", "currency", "approximate", "donor")
+    list_select_related = ("donor", "meeting")
+    search_fields = ("slug", "purpose", "donor__name", "meeting__title")
+    autocomplete_fields = ("donor", "meeting", "sources")
+    date_hierarchy = "announced_on"
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def shown_amount(self, pledge):
+        prefix = "≈ " if pledge.approximate else ""
+        return f"{prefix}{pledge.currency} {pledge.amount:,.2f}"
+
+    @admin.display(description=_("announced"), ordering="announced_on")
+    def shown_announced(self, pledge):
+        return str(pledge.announced)
+
+
+class DocumentPointInline(admin.TabularInline):
+    model = DocumentPoint
+    extra = 1
+    fields = ("number", "heading", "text", "is_quotation", "published")
+
+
+@admin.register(Document)
+class DocumentAdmin(ContentAdmin):
+    form = partial_date_form(Document, {"date": "date_precision"})
+    fields = (
+        "title",
+        "slug",
+        "kind",
+        "date",
+        "meeting",
+        ("author", "author_role"),
+        "summary",
+        "sources",
+        "published",
+    )
+    list_display = ("title", "kind", "shown_date", "meeting", "author", "published")
+    list_filter = ("published", "kind")
+    list_select_related = ("meeting", "author")
+    search_fields = ("title", "slug", "summary", "points__text")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("meeting", "author", "sources")
+    date_hierarchy = "date"
+    inlines = (DocumentPointInline,)
+
+    @admin.display(description=_("date"), ordering="date")
+    def shown_date(self, document):
+        return str(document.dated)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        return queryset.distinct(), False
+
+
+@admin.register(DocumentPoint)
+class DocumentPointAdmin(ContentAdmin):
+    list_display = ("document", "number", "heading", "short_text", "published")
+    list_filter = ("published", "document")
+    list_select_related = ("document",)
+    search_fields = ("text", "heading", "document__title")
+    autocomplete_fields = ("document",)
+
+    @admin.display(description=_("text"))
+    def short_text(self, point):
+        return point.text if len(point.text) <= 80 else point.text[:79] + "…"
+
+
+@admin.register(Page)
+class PageAdmin(ContentAdmin):
+    list_display = ("title", "slug", "menu_order", "updated_at", "published")
+    search_fields = ("title", "slug", "body")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("sources",)

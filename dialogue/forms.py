@@ -1,0 +1,91 @@
+"""Admin forms: one text box per partial date instead of a date and a precision."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .partial_dates import PartialDate
+
+PARTIAL_DATE_HELP = _(
+    "YYYY-MM-DD, or YYYY-MM or YYYY when only the month or year is known; "
+    "empty if unknown."
+)
+
+
+class PartialDateField(forms.CharField):
+    """Accepts ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY`` or nothing."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("help_text", PARTIAL_DATE_HELP)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        try:
+            return PartialDate.parse(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+
+    def prepare_value(self, value):
+        if isinstance(value, PartialDate):
+            return value.isoformat()
+        return value
+
+
+class PartialDateFormMixin:
+    """Shows each (date, precision) model-field pair as one text field.
+
+    ``partial_dates`` maps the date field's name to its precision field's name.
+    Both model fields are excluded from the form; a :class:`PartialDateField`
+    under the date field's name stands for them.
+    """
+
+    partial_dates = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for date_field, precision_field in self.partial_dates.items():
+            if date_field not in self.initial and (
+                self.instance.pk or getattr(self.instance, date_field)
+            ):
+                self.initial[date_field] = PartialDate(
+                    getattr(self.instance, date_field),
+                    getattr(self.instance, precision_field),
+                ).isoformat()
+
+    def _get_validation_exclusions(self):
+        # The model fields behind a partial date are excluded from the form but
+        # must still be validated, so that the database's checks (end not before
+        # start, date and precision in agreement) come back as form errors.
+        exclude = super()._get_validation_exclusions()
+        for pair in self.partial_dates.items():
+            exclude.difference_update(pair)
+        return exclude
+
+    def _post_clean(self):
+        # Put the parsed dates on the instance before the model validates itself,
+        # so its constraint checks see the values the editor typed.
+        for date_field, precision_field in self.partial_dates.items():
+            value = self.cleaned_data.get(date_field)
+            if isinstance(value, PartialDate):
+                setattr(self.instance, date_field, value.date)
+                setattr(self.instance, precision_field, value.precision)
+        super()._post_clean()
+
+
+def partial_date_form(model, partial_dates):
+    """A ModelForm class for ``model`` with one text field per partial date."""
+    excluded = [name for pair in partial_dates.items() for name in pair]
+    declared = {
+        date_field: PartialDateField(
+            label=model._meta.get_field(date_field).verbose_name.capitalize()
+        )
+        for date_field in partial_dates
+    }
+    meta = type("Meta", (), {"model": model, "exclude": excluded})
+    return type(
+        f"{model.__name__}Form",
+        (PartialDateFormMixin, forms.ModelForm),
+        {"Meta": meta, "partial_dates": partial_dates, **declared},
+    )
