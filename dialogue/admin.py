@@ -292,6 +292,7 @@ class DocumentPointAdmin(ContentAdmin):
 @admin.register(Page)
 class PageAdmin(ContentAdmin):
     list_display = ("title", "slug", "menu_order", "updated_at", "published")
+    list_editable = ("menu_order",)
     search_fields = ("title", "slug", "body")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("sources",)
