@@ -8,11 +8,11 @@ from itertools import groupby
 
 from .templatetags.dialogue_tags import short_amount
 
-WIDTH = 640
-LABEL_WIDTH = 150
-BAR_AREA = 330
-ROW_HEIGHT = 36
-BAR_HEIGHT = 22
+WIDTH = 480
+LABEL_WIDTH = 130
+BAR_AREA = 210
+ROW_HEIGHT = 34
+BAR_HEIGHT = 20
 PADDING = 8
 
 

@@ -411,9 +411,9 @@ def test_pledge_chart_is_svg_with_a_table_alternative(client, seed):
         '<desc id="chart-USD-desc">Japan: USD 1 billion; Kazakhstan: USD 500 million.'
         "</desc>" in page
     )
-    # Bars scaled within their currency: Japan's billion is the full 330 units.
-    assert 'width="330" height="22"' in page
-    assert 'width="165" height="22"' in page
+    # Bars scaled within their currency: Japan's billion is the full 210 units.
+    assert 'width="210" height="20"' in page
+    assert 'width="105" height="20"' in page
     assert (
         '<tr><th scope="row">Japan</th><td>USD</td>'
         '<td class="num">1,000,000,000 (1 billion)</td><td class="num">2</td></tr>'
