@@ -18,6 +18,14 @@ from .models import (
     Pledge,
     Source,
 )
+from .resources import (
+    AttendanceResource,
+    CountryResource,
+    CsvAdminMixin,
+    MeetingResource,
+    PledgeResource,
+    SourceResource,
+)
 
 
 @admin.action(description=_("Publish selected"), permissions=["change"])
@@ -70,7 +78,8 @@ class ContentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(ContentAdmin):
+class SourceAdmin(CsvAdminMixin, ContentAdmin):
+    resource_classes = [SourceResource]
     list_display = ("title", "publisher", "published_on", "published")
     list_filter = ("published", "publisher")
     search_fields = ("title", "publisher", "slug", "url")
@@ -82,7 +91,8 @@ class SourceAdmin(ContentAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(ContentAdmin):
+class CountryAdmin(CsvAdminMixin, ContentAdmin):
+    resource_classes = [CountryResource]
     list_display = ("name", "code", "role", "joined_on", "published")
     list_filter = ("published", "role")
     search_fields = ("name", "code")
@@ -120,7 +130,8 @@ class PledgeInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ContentAdmin):
+class MeetingAdmin(CsvAdminMixin, ContentAdmin):
+    resource_classes = [MeetingResource]
     form = partial_date_form(
         Meeting, {"start_date": "start_precision", "end_date": "end_precision"}
     )
@@ -181,7 +192,8 @@ class MeetingAdmin(ContentAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ContentAdmin):
+class AttendanceAdmin(CsvAdminMixin, ContentAdmin):
+    resource_classes = [AttendanceResource]
     list_display = ("shown_name", "position", "country", "capacity", "meeting")
     list_filter = ("published", "capacity", "country")
     list_select_related = ("person", "country", "meeting")
@@ -200,7 +212,8 @@ class AttendanceAdmin(ContentAdmin):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(ContentAdmin):
+class PledgeAdmin(CsvAdminMixin, ContentAdmin):
+    resource_classes = [PledgeResource]
     form = partial_date_form(Pledge, {"announced_on": "announced_precision"})
     fields = (
         "slug",

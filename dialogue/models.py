@@ -124,6 +124,10 @@ class Source(Timestamped):
         ordering = ["title"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        permissions = [
+            ("import_source", _("Can import sources from CSV")),
+            ("export_source", _("Can export sources as CSV")),
+        ]
 
     def __str__(self):
         return self.title
@@ -163,6 +167,10 @@ class Country(Timestamped):
         ordering = ["name"]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
+        permissions = [
+            ("import_country", _("Can import participants from CSV")),
+            ("export_country", _("Can export participants as CSV")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(code__in=COUNTRY_CODES),
@@ -281,6 +289,10 @@ class Meeting(Timestamped):
         ordering = [F("start_date").asc(nulls_last=True), "kind", "number"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
+        permissions = [
+            ("import_meeting", _("Can import meetings from CSV")),
+            ("export_meeting", _("Can export meetings as CSV")),
+        ]
         constraints = [
             choice_constraint("kind", MeetingKind, "meeting_kind_valid"),
             choice_constraint("status", MeetingStatus, "meeting_status_valid"),
@@ -419,6 +431,10 @@ class Attendance(Timestamped):
         ordering = ["meeting", "country__name", "position"]
         verbose_name = _("attendee")
         verbose_name_plural = _("attendees")
+        permissions = [
+            ("import_attendance", _("Can import attendees from CSV")),
+            ("export_attendance", _("Can export attendees as CSV")),
+        ]
         constraints = [
             choice_constraint("capacity", Capacity, "attendance_capacity_valid"),
             models.UniqueConstraint(
@@ -518,6 +534,10 @@ class Pledge(Timestamped):
         ordering = [F("announced_on").asc(nulls_last=True), "slug"]
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
+        permissions = [
+            ("import_pledge", _("Can import pledges from CSV")),
+            ("export_pledge", _("Can export pledges as CSV")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gt=0),

@@ -1,0 +1,327 @@
+"""CSV import and export through the admin: the two import steps with a real upload,
+refusals, permissions, history, and exports honouring the list's filters."""
+
+import re
+from html import unescape
+
+import pytest
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth.models import Group, Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from dialogue.models import Country, Meeting
+from tests.factories import make_country, make_meeting, make_source
+
+HEADER = (
+    "slug,kind,number,title,status,start_date,end_date,city,host,format,summary,sources"
+)
+ROW = (
+    "2014-07-16-foreign-ministers-5,foreign_ministers,5,5th Foreign Ministers' "
+    "Meeting,held,2014-07-16,,Bishkek,KZ,in_person,,mofa-2012"
+)
+
+
+@pytest.fixture
+def base(db):
+    make_country("KZ")
+    make_source(slug="mofa-2012")
+    make_meeting(slug="2012-11-10-foreign-ministers-4", number=4, title="Tokyo 2012")
+
+
+@pytest.fixture
+def steward(db):
+    user = User.objects.create_user("steward", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Data stewards"))
+    return user
+
+
+@pytest.fixture
+def steward_client(client, steward):
+    client.force_login(steward)
+    return client
+
+
+def upload(client, text, name="meetings.csv", model="meeting"):
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    return client.post(
+        reverse(f"admin:dialogue_{model}_import"),
+        {
+            "import_file": SimpleUploadedFile(name, data, content_type="text/csv"),
+            "format": "0",
+            "resource": "0",
+        },
+    )
+
+
+def confirm_fields(response):
+    html = response.content.decode()
+    return dict(re.findall(r'name="(\w+)" value="([^"]*)"', html))
+
+
+def confirm(client, response, model="meeting"):
+    fields = confirm_fields(response)
+    data = {
+        key: fields[key]
+        for key in ("import_file_name", "original_file_name", "format", "resource")
+        if key in fields
+    }
+    return client.post(reverse(f"admin:dialogue_{model}_process_import"), data)
+
+
+def text_of(response):
+    markup = response.content.decode()
+    markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", markup)).strip())
+
+
+def test_upload_preview_and_confirm(base, steward_client, steward):
+    text = f"{HEADER}\n{ROW}\n" + (
+        "2012-11-10-foreign-ministers-4,foreign_ministers,4,Tokyo 2012,held,"
+        "2012-11-10,,Osaka,,,,\n"
+    )
+    preview = upload(steward_client, text)
+    page = text_of(preview)
+    assert "meetings.csv: 1 new, 1 updated, 0 unchanged." in page
+    assert "2 new 2014-07-16-foreign-ministers-5" in page
+    assert (
+        "3 updated 2012-11-10-foreign-ministers-4 — Tokyo 2012 (10 November 2012) "
+        "city: “Tokyo” → “Osaka”" in page
+    )
+    assert not Meeting.objects.filter(number=5).exists()  # a preview saves nothing
+
+    done = confirm(steward_client, preview)
+    assert done.status_code == 302
+    assert done["Location"] == reverse("admin:dialogue_meeting_changelist")
+    changelist = text_of(steward_client.get(done["Location"]))
+    assert (
+        "Import of meetings.csv finished: 1 new, 1 updated, 0 unchanged meetings."
+        in changelist
+    )
+    meeting = Meeting.objects.get(number=5)
+    assert meeting.host.code == "KZ"
+    assert Meeting.objects.get(number=4).city == "Osaka"
+
+    history = LogEntry.objects.filter(user=steward)
+    summary = history.get(object_id=None)
+    assert summary.change_message == (
+        "Imported meetings.csv (2 rows): 1 new, 1 updated, 0 unchanged."
+    )
+    assert summary.object_repr == "Import of meetings.csv"
+    added = history.get(action_flag=ADDITION)
+    assert (added.object_id, added.change_message) == (
+        str(meeting.pk),
+        "Added by importing meetings.csv.",
+    )
+    changed = history.get(action_flag=CHANGE, object_id__isnull=False)
+    assert changed.change_message == "Changed city by importing meetings.csv."
+
+
+def test_importing_the_same_file_again_shows_every_row_unchanged(base, steward_client):
+    text = f"{HEADER}\n{ROW}\n"
+    confirm(steward_client, upload(steward_client, text))
+    preview = upload(steward_client, text)
+    assert "meetings.csv: 0 new, 0 updated, 1 unchanged." in text_of(preview)
+    assert "2 unchanged 2014-07-16-foreign-ministers-5" in text_of(preview)
+
+
+@pytest.fixture
+def uploads_dir(tmp_path, monkeypatch):
+    """Where the admin keeps an upload between the preview and the confirm."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path
+
+
+def test_uploads_are_not_left_behind(base, steward_client, uploads_dir):
+    preview = upload(steward_client, f"{HEADER}\n{ROW}\n")
+    assert len(list(uploads_dir.iterdir())) == 1  # kept for the confirm step
+    confirm(steward_client, preview)
+    assert list(uploads_dir.iterdir()) == []
+    upload(steward_client, f"{HEADER}\n{ROW.replace(',KZ,', ',XX,')}\n")
+    assert list(uploads_dir.iterdir()) == []  # refused: nothing to confirm
+
+
+def test_a_bad_row_is_listed_and_there_is_no_confirm_button(base, steward_client):
+    before = Meeting.objects.count()
+    bad = ROW.replace(",KZ,", ",<script>alert(1)</script>,")
+    response = upload(steward_client, f"{HEADER}\n{bad}\n")
+    html = response.content.decode()
+    page = text_of(response)
+    assert "Nothing was imported: 1 problem to fix" in page
+    assert (
+        'Line 2, column "host": Unknown country code "<script>alert(1)</script>". '
+        "Known codes: KZ. Add the country to countries.csv first, or correct the "
+        "code." in page
+    )
+    assert "Confirm import" not in page
+    assert Meeting.objects.count() == before
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_html_in_cells_is_escaped_in_the_preview(base, steward_client):
+    row = ROW.replace("5th", "<script>alert(1)</script>")
+    response = upload(steward_client, f"{HEADER}\n{row}\n")
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            f"{HEADER}\n{ROW.replace('Bishkek', 'Bişkek')}\n".encode("cp1254"),
+            "The file is not UTF-8 text",
+        ),
+        (b"", "The submitted file is empty."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "The file is not UTF-8 text"),
+        (b"slug\x00,kind\n", "This is not a CSV file: it contains binary data."),
+        (f"{HEADER}\n".encode(), "The file has no rows below the header."),
+    ],
+)
+def test_unreadable_uploads_are_refused(base, steward_client, data, message):
+    before = Meeting.objects.count()
+    response = upload(steward_client, data)
+    assert response.status_code == 200
+    assert message in text_of(response)
+    assert "Confirm import" not in text_of(response)
+    assert Meeting.objects.count() == before
+
+
+def test_upload_over_the_cap_is_refused(base, steward_client, settings):
+    settings.CSV_IMPORT_MAX_BYTES = 200
+    text = f"{HEADER}\n{ROW}\n{ROW}\n"
+    response = upload(steward_client, text)
+    assert (
+        f"The file is {len(text)} bytes; the largest file accepted is 200 bytes. "
+        "Split it into smaller files." in text_of(response)
+    )
+    assert not Meeting.objects.filter(number=5).exists()
+
+
+def test_confirm_refuses_what_changed_since_the_preview(base, steward_client):
+    preview = upload(steward_client, f"{HEADER}\n{ROW}\n")
+    Country.objects.filter(code="KZ").delete()  # the host went away meanwhile
+    response = confirm(steward_client, preview)
+    assert response.status_code == 200
+    assert "Nothing was imported: 1 problem to fix" in text_of(response)
+    assert not Meeting.objects.filter(number=5).exists()
+
+
+def test_confirm_after_the_file_is_gone(base, steward_client):
+    preview = upload(steward_client, f"{HEADER}\n{ROW}\n")
+    fields = confirm_fields(preview)
+    fields["import_file_name"] = "no-such-upload"
+    response = steward_client.post(
+        reverse("admin:dialogue_meeting_process_import"), fields, follow=True
+    )
+    assert "The uploaded file is no longer available; upload it again." in text_of(
+        response
+    )
+    assert not Meeting.objects.filter(number=5).exists()
+
+
+# --- Who may do it ---------------------------------------------------------------
+
+
+def test_editors_may_export_but_not_import(base, editor_client):
+    changelist = text_of(
+        editor_client.get(reverse("admin:dialogue_meeting_changelist"))
+    )
+    assert "Export" in changelist
+    assert "Import" not in changelist
+    assert (
+        editor_client.get(reverse("admin:dialogue_meeting_import")).status_code == 403
+    )
+    before = Meeting.objects.count()
+    assert upload(editor_client, f"{HEADER}\n{ROW}\n").status_code == 403
+    response = editor_client.post(
+        reverse("admin:dialogue_meeting_process_import"),
+        {
+            "import_file_name": "anything",
+            "original_file_name": "meetings.csv",
+            "format": "0",
+        },
+    )
+    assert response.status_code == 403
+    assert Meeting.objects.count() == before
+
+
+def test_a_steward_confirm_cannot_be_replayed_by_an_editor(
+    base, steward_client, editor
+):
+    preview = upload(steward_client, f"{HEADER}\n{ROW}\n")
+    steward_client.force_login(editor)
+    assert confirm(steward_client, preview).status_code == 403
+    assert not Meeting.objects.filter(number=5).exists()
+
+
+def test_staff_without_the_permissions_get_403_everywhere(base, client):
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_meeting"))
+    client.force_login(user)
+    for name in ("import", "export"):
+        assert client.get(reverse(f"admin:dialogue_meeting_{name}")).status_code == 403
+
+
+def test_superusers_may_import(base, client):
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    preview = upload(client, f"{HEADER}\n{ROW}\n")
+    assert confirm(client, preview).status_code == 302
+    assert Meeting.objects.filter(number=5).exists()
+
+
+@pytest.mark.parametrize(
+    "model", ["country", "source", "meeting", "attendance", "pledge"]
+)
+def test_every_kind_can_be_imported_and_exported(base, steward_client, model):
+    assert (
+        steward_client.get(reverse(f"admin:dialogue_{model}_import")).status_code == 200
+    )
+    export = steward_client.post(
+        reverse(f"admin:dialogue_{model}_export"), {"format": "0", "resource": "0"}
+    )
+    assert export["Content-Type"] == "text/csv; charset=utf-8"
+    assert export.content.startswith(b"\xef\xbb\xbf")
+
+
+# --- Export ----------------------------------------------------------------------
+
+
+def test_export_is_formula_safe_with_a_bom_and_the_contract_columns(
+    base, editor_client
+):
+    make_meeting(slug="formula", title='=HYPERLINK("x")', number=None)
+    response = editor_client.post(
+        reverse("admin:dialogue_meeting_export"), {"format": "0", "resource": "0"}
+    )
+    assert response["Content-Disposition"].startswith('attachment; filename="meetings-')
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff" + HEADER + "\r\n")
+    assert '\'=HYPERLINK(""x"")' in text
+
+
+def test_export_honours_the_search(base, editor_client):
+    make_meeting(slug="osaka-meeting", title="Osaka gathering", number=None)
+    url = reverse("admin:dialogue_meeting_export") + "?q=Osaka"
+    response = editor_client.post(url, {"format": "0", "resource": "0"})
+    rows = response.content.decode("utf-8").splitlines()[1:]
+    assert [row.split(",")[0] for row in rows] == ["osaka-meeting"]
+
+
+def test_export_selected_action(base, editor_client):
+    chosen = make_meeting(slug="chosen", title="Chosen", number=None)
+    make_meeting(slug="not-chosen", title="Not chosen", number=None)
+    form = editor_client.post(
+        reverse("admin:dialogue_meeting_changelist"),
+        {"action": "export_admin_action", "_selected_action": [chosen.pk]},
+    )
+    assert form.status_code == 200
+    response = editor_client.post(
+        reverse("admin:dialogue_meeting_export"),
+        {"format": "0", "resource": "0", "export_items": [chosen.pk]},
+    )
+    rows = response.content.decode("utf-8").splitlines()[1:]
+    assert [row.split(",")[0] for row in rows] == ["chosen"]
