@@ -9,7 +9,8 @@ other in one run on a fresh SQLite file:
   django-import-export's default options (one query per foreign key, a savepoint
   and an INSERT per row);
 * this project's ``MeetingResource`` on the admin's path: the preview (a dry run,
-  rolled back) and then the confirmed import;
+  rolled back) and then the confirmed import — called directly, and through the
+  admin's own views (upload, preview page, confirm) with Django's test client;
 * a re-import of the same file (every row unchanged);
 * export of the same rows;
 * attendees.csv (three rows per meeting, two named people and one unnamed envoy)
@@ -22,6 +23,7 @@ Run it on an idle machine; compare the variants with each other, not across runs
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import time
@@ -156,6 +158,18 @@ def default_meeting_resource():
     return DefaultMeetingResource
 
 
+def admin_client():
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    user = User.objects.filter(username="bench").first() or (
+        User.objects.create_superuser("bench", password="bench-only")
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def wipe_meetings():
     from dialogue.models import Attendance, Meeting, Person
 
@@ -171,6 +185,10 @@ def row(name, rows, figures):
 
 
 def run(meetings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from dialogue.models import Meeting
     from dialogue.resources import (
         AttendanceResource,
         CountryResource,
@@ -210,6 +228,26 @@ def run(meetings):
         "statements": preview["statements"] + confirm["statements"],
     }
     table.append(row("project: preview + confirm", meetings, both))
+
+    # 2b. The same through the admin's own views: upload and preview, confirm.
+    wipe_meetings()
+    client = admin_client()
+    with measured() as preview:
+        page = client.post(
+            reverse("admin:dialogue_meeting_import"),
+            {
+                "import_file": SimpleUploadedFile("meetings.csv", data),
+                "format": "0",
+                "resource": "0",
+            },
+        )
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page.content.decode()))
+    assert "import_file_name" in fields, page.content.decode()[-3000:]
+    table.append(row("admin views: upload + preview", meetings, preview))
+    with measured() as confirm:
+        done = client.post(reverse("admin:dialogue_meeting_process_import"), fields)
+    assert done.status_code == 302 and Meeting.objects.count() == meetings
+    table.append(row("admin views: confirm", meetings, confirm))
 
     # 3. The same file again: every row unchanged.
     with measured() as figures:
