@@ -325,3 +325,32 @@ def test_export_selected_action(base, editor_client):
     )
     rows = response.content.decode("utf-8").splitlines()[1:]
     assert [row.split(",")[0] for row in rows] == ["chosen"]
+
+
+def test_groups_from_the_migration(db):
+    kinds = {"attendance", "country", "meeting", "pledge", "source"}
+    stewards = Group.objects.get(name="Data stewards")
+    editors = Group.objects.get(name="Editors")
+
+    def codenames(group, prefix):
+        return set(
+            group.permissions.filter(codename__startswith=prefix).values_list(
+                "codename", flat=True
+            )
+        )
+
+    assert codenames(stewards, "import_") == {f"import_{k}" for k in kinds}
+    assert codenames(stewards, "export_") == {f"export_{k}" for k in kinds}
+    assert codenames(editors, "export_") == {f"export_{k}" for k in kinds}
+    assert codenames(editors, "import_") == set()
+
+
+def test_stewards_see_the_import_button(base, steward_client):
+    page = text_of(steward_client.get(reverse("admin:dialogue_meeting_changelist")))
+    assert "Import" in page and "Export" in page
+    form = text_of(steward_client.get(reverse("admin:dialogue_meeting_import")))
+    assert (
+        "This importer will import the following fields: slug, kind, number, title, "
+        "status, start_date, end_date, city, host, format, summary, sources" in form
+    )
+    assert "A CSV file in UTF-8, at most 5.0 MB" in form
