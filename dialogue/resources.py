@@ -120,6 +120,12 @@ def read_csv(data):
     if isinstance(data, bytes):
         if len(data) > max_upload_bytes():
             raise CsvFileError(too_large_message(len(data)))
+        if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+            raise CsvFileError(
+                "This is a spreadsheet workbook (Excel or LibreOffice), not a CSV "
+                "file. Open it and save it as “CSV UTF-8 (comma delimited)”, then "
+                "upload that file."
+            )
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -1543,6 +1549,11 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
         resource = self.get_export_resource_classes(request)[0]
         stem = resource.file_name.removesuffix(".csv")
         return f"{stem}-{timezone.now():%Y-%m-%d}.csv"
+
+    def get_resource_index(self, form):
+        """The one resource of this admin, whatever index a form was given."""
+        index = super().get_resource_index(form)
+        return index if 0 <= index < len(self.resource_classes) else 0
 
     def get_valid_export_item_pks(self, request):
         """Rows an "export selected" action may name: those the user may see."""

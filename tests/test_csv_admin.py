@@ -210,6 +210,17 @@ def test_confirm_refuses_what_changed_since_the_preview(base, steward_client):
     assert not Meeting.objects.filter(number=5).exists()
 
 
+def test_a_tampered_confirm_form_is_not_an_error_page(base, steward_client):
+    preview = upload(steward_client, f"{HEADER}\n{ROW}\n")
+    fields = confirm_fields(preview)
+    for resource in ("5", "-3", "x"):
+        fields["resource"] = resource
+        url = reverse("admin:dialogue_meeting_process_import")
+        response = steward_client.post(url, fields)
+        assert response.status_code in (200, 302), resource
+    assert Meeting.objects.filter(number=5).count() == 1
+
+
 def test_confirm_after_the_file_is_gone(base, steward_client):
     preview = upload(steward_client, f"{HEADER}\n{ROW}\n")
     fields = confirm_fields(preview)

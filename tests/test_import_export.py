@@ -482,6 +482,12 @@ def test_missing_or_misspelled_header(base, header, expected):
             "LibreOffice choose the character set “Unicode (UTF-8)”.",
         ),
         (b"", "The file is empty."),
+        (
+            b"PK\x03\x04\x14\x00\x06\x00",
+            "This is a spreadsheet workbook (Excel or LibreOffice), not a CSV file. "
+            "Open it and save it as “CSV UTF-8 (comma delimited)”, then upload that "
+            "file.",
+        ),
         (b"\xef\xbb\xbf \r\n", "The file is empty."),
         (
             b"code\x00name",
