@@ -814,21 +814,23 @@ def test_public_csv_download_grade_is_a_plus(production, seed):
 
 
 class FormFields(HTMLParser):
-    """The values a browser would submit from the first POST form of a page."""
+    """The values a browser would submit from each POST form of a page."""
 
     def __init__(self, pick):
         super().__init__()
         self.pick = pick  # select name -> option label to choose
-        self.fields = []
-        self._form = None
+        self.forms = []
+        self._fields = None
         self._select = None
         self._options = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and self._form is None:
-            self._form = (attrs.get("method") or "").lower() == "post"
-        if not self._form:
+        if tag == "form":
+            post = (attrs.get("method") or "").lower() == "post"
+            self._fields = [] if post else None
+            return
+        if self._fields is None:
             return
         name = attrs.get("name")
         if tag == "input" and name:
@@ -836,7 +838,7 @@ class FormFields(HTMLParser):
             if kind in {"checkbox", "radio"} and "checked" not in attrs:
                 return
             if kind not in {"submit", "button", "file"}:
-                self.fields.append((name, attrs.get("value") or "on"))
+                self._fields.append((name, attrs.get("value") or "on"))
         elif tag == "select" and name:
             self._select, self._options = name, []
         elif tag == "option" and self._select:
@@ -847,17 +849,26 @@ class FormFields(HTMLParser):
             self._options[-1][2] += data.strip()
 
     def handle_endtag(self, tag):
-        if tag == "form" and self._form:
-            self._form = False
+        if tag == "form" and self._fields is not None:
+            self.forms.append(self._fields)
+            self._fields = None
         if tag == "select" and self._select:
             wanted = self.pick.get(self._select)
             chosen = next(
                 (o for o in self._options if wanted and o[2].lower() == wanted),
                 next((o for o in self._options if o[1]), None),
             ) or (self._options[0] if self._options else None)
-            if chosen:
-                self.fields.append((self._select, chosen[0]))
+            if chosen and self._fields is not None:
+                self._fields.append((self._select, chosen[0]))
             self._select = None
+
+    def form_with(self, field):
+        """The submitted data of the first form that has the named field."""
+        fields = next(f for f in self.forms if field in dict(f))
+        data = {}
+        for name, value in fields:
+            data.setdefault(name, []).append(value)
+        return data
 
 
 @pytest.mark.django_db
@@ -875,9 +886,7 @@ def test_admin_csv_export_grade_is_a_plus(production, seed):
     assert blocked_by_policy(page, styles=False) == []
     form = FormFields({"format": "csv"})
     form.feed(page.content.decode())
-    data = {}
-    for name, value in form.fields:
-        data.setdefault(name, []).append(value)
+    data = form.form_with("format")
     scan = observatory_scan(url, client=client, method="post", data=data)
     assert scan.auto.first("content-type").startswith("text/csv"), scan.auto.text[:500]
     score, results = grade(scan)
