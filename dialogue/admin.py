@@ -22,7 +22,11 @@ from .resources import (
     AttendanceResource,
     CountryResource,
     CsvAdminMixin,
+    DocumentPointResource,
+    DocumentResource,
     MeetingResource,
+    PageResource,
+    PersonResource,
     PledgeResource,
     SourceResource,
 )
@@ -100,7 +104,8 @@ class CountryAdmin(CsvAdminMixin, ContentAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ContentAdmin):
+class PersonAdmin(CsvAdminMixin, ContentAdmin):
+    resource_classes = [PersonResource]
     list_display = ("name", "slug", "published")
     search_fields = ("name", "other_names", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -256,7 +261,8 @@ class DocumentPointInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(ContentAdmin):
+class DocumentAdmin(CsvAdminMixin, ContentAdmin):
+    resource_classes = [DocumentResource]
     form = partial_date_form(Document, {"date": "date_precision"})
     fields = (
         "title",
@@ -290,7 +296,8 @@ class DocumentAdmin(ContentAdmin):
 
 
 @admin.register(DocumentPoint)
-class DocumentPointAdmin(ContentAdmin):
+class DocumentPointAdmin(CsvAdminMixin, ContentAdmin):
+    resource_classes = [DocumentPointResource]
     list_display = ("document", "number", "heading", "short_text", "published")
     list_filter = ("published", "document")
     list_select_related = ("document",)
@@ -303,7 +310,8 @@ class DocumentPointAdmin(ContentAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(ContentAdmin):
+class PageAdmin(CsvAdminMixin, ContentAdmin):
+    resource_classes = [PageResource]
     list_display = ("title", "slug", "menu_order", "updated_at", "published")
     list_editable = ("menu_order",)
     search_fields = ("title", "slug", "body")

@@ -211,6 +211,10 @@ class Person(Timestamped):
         ordering = ["name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        permissions = [
+            ("import_person", _("Can import people from CSV")),
+            ("export_person", _("Can export people as CSV")),
+        ]
 
     def __str__(self):
         return self.name
@@ -609,6 +613,10 @@ class Document(Timestamped):
         ordering = [F("date").asc(nulls_last=True), "title"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        permissions = [
+            ("import_document", _("Can import documents from CSV")),
+            ("export_document", _("Can export documents as CSV")),
+        ]
         constraints = [
             choice_constraint("kind", DocumentKind, "document_kind_valid"),
             *precision_constraints("date", "date_precision", "document"),
@@ -660,6 +668,10 @@ class DocumentPoint(Timestamped):
         ordering = ["document", "number"]
         verbose_name = _("document point")
         verbose_name_plural = _("document points")
+        permissions = [
+            ("import_documentpoint", _("Can import document points from CSV")),
+            ("export_documentpoint", _("Can export document points as CSV")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "number"], name="document_point_number_unique"
@@ -704,6 +716,10 @@ class Page(Timestamped):
         ordering = ["menu_order", "title"]
         verbose_name = _("page")
         verbose_name_plural = _("pages")
+        permissions = [
+            ("import_page", _("Can import pages from CSV")),
+            ("export_page", _("Can export pages as CSV")),
+        ]
 
     def __str__(self):
         return self.title

@@ -52,10 +52,14 @@ from .models import (
     Attendance,
     Capacity,
     Country,
+    Document,
+    DocumentKind,
+    DocumentPoint,
     Meeting,
     MeetingFormat,
     MeetingKind,
     MeetingStatus,
+    Page,
     Person,
     Pledge,
     Role,
@@ -309,24 +313,56 @@ class DayWidget(widgets.Widget):
 
 
 class NumberWidget(widgets.Widget):
-    """A whole number from 1 up, or empty."""
+    """A whole number, from 1 up unless told otherwise.
+
+    An empty cell is ``None`` (the number is not known), or ``empty`` when given,
+    or refused when ``required``.
+    """
+
+    def __init__(
+        self,
+        minimum=1,
+        empty=None,
+        required=False,
+        example="write 4 for the 4th meeting",
+    ):
+        super().__init__()
+        self.minimum = minimum
+        self.empty = empty
+        self.required = required
+        self.example = example
 
     def clean(self, value, row=None, **kwargs):
         value = (value or "").strip()
         if not value:
-            return None
+            if self.required:
+                raise ValueError(f"This column cannot be empty: {self.example}.")
+            return self.empty
         if not value.isdecimal() or not value.isascii():
+            optional = self.empty is None and not self.required
             raise ValueError(
-                f'"{value}" is not a whole number: write 4 for the 4th meeting, or '
-                "leave it empty if the number is not known."
+                f'"{value}" is not a whole number: {self.example}'
+                + (
+                    ", or leave it empty if the number is not known."
+                    if optional
+                    else "."
+                )
             )
         number = int(value)
-        if not 1 <= number <= 32767:
-            raise ValueError(f'"{value}" is out of range: numbers start at 1.')
+        if not self.minimum <= number <= 32767:
+            raise ValueError(
+                f'"{value}" is out of range: numbers start at {self.minimum}.'
+            )
         return number
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
+
+
+class UnicodeSlugWidget(SlugWidget):
+    """A slug that may hold letters of any script, as people's slugs do."""
+
+    pattern = re.compile(r"^[-\w]+\Z")
 
 
 class AmountWidget(widgets.Widget):
@@ -988,7 +1024,20 @@ class CsvResource(resources.ModelResource):
             self.save_sources(created, new=True, result=result)
 
     def before_bulk_create(self, instances):
-        pass
+        """People named for the first time in this file are created first."""
+        columns = [
+            field.attribute
+            for field in self.get_import_fields()
+            if isinstance(field.widget, PersonWidget)
+        ]
+        people = {
+            id(person): person
+            for obj in instances
+            for person in (getattr(obj, column) for column in columns)
+            if person is not None and person.pk is None
+        }
+        if people:
+            Person.objects.bulk_create(list(people.values()))
 
     def bulk_update(
         self, using_transactions, dry_run, raise_errors, batch_size=None, result=None
@@ -1411,16 +1460,6 @@ class AttendanceResource(CsvResource):
                 "Minister for Foreign Affairs.",
             )
 
-    def before_bulk_create(self, instances):
-        people = [
-            obj.person
-            for obj in instances
-            if obj.person is not None and obj.person.pk is None
-        ]
-        unique = list({id(person): person for person in people}.values())
-        if unique:
-            Person.objects.bulk_create(unique)
-
     def describe_key(self, row_result):
         return row_result.object_repr
 
@@ -1480,6 +1519,178 @@ class PledgeResource(CsvResource):
     def describe_key(self, row_result):
         instance = row_result.instance
         return instance.slug if instance is not None else row_result.object_repr
+
+
+class PersonResource(CsvResource):
+    """people.csv (admin only): slugs and names, e.g. to correct a spelling."""
+
+    file_name = "people.csv"
+    key_columns = ("slug",)
+
+    slug = Column("slug", UnicodeSlugWidget(max_length=120, required=True))
+    name = Column("name", TextWidget(max_length=200, required=True))
+    other_names = Column("other_names", TextWidget())
+
+    class Meta:
+        model = Person
+        fields = ("slug", "name", "other_names")
+
+    def instance_key(self, obj):
+        return (obj.slug,)
+
+    def duplicate_message(self, instance, first_line):
+        return (
+            "slug",
+            f'The slug "{instance.slug}" appears twice in this file (first on line '
+            f"{first_line}).",
+        )
+
+
+class DocumentWidget(LookupWidget):
+    def __init__(self, required=False):
+        super().__init__(Document, "slug", required)
+
+    def unknown(self, value):
+        return (
+            f'Unknown document slug "{value}": no document has this slug. Add the '
+            "document first, or correct the slug." + _did_you_mean(value, self.lookup)
+        )
+
+
+class DocumentResource(CsvResource):
+    """documents.csv (admin only)."""
+
+    file_name = "documents.csv"
+    key_columns = ("slug",)
+    export_related = ("meeting", "author")
+
+    slug = Column("slug", SlugWidget(max_length=120, required=True))
+    title = Column("title", TextWidget(max_length=300, required=True))
+    kind = Column("kind", ChoiceWidget(DocumentKind))
+    date = PartialDateColumn("date", "date", "date_precision")
+    meeting = Column("meeting", MeetingWidget())
+    author = Column("author", PersonWidget())
+    author_role = Column("author_role", TextWidget(max_length=200))
+    summary = Column("summary", TextWidget())
+    sources = SourcesColumn()
+
+    class Meta:
+        model = Document
+        fields = (
+            "slug",
+            "title",
+            "kind",
+            "date",
+            "meeting",
+            "author",
+            "author_role",
+            "summary",
+            "sources",
+        )
+
+    def existing_queryset(self):
+        return Document.objects.select_related("meeting", "author")
+
+    def load(self, dataset):
+        super().load(dataset)
+        self.fields["meeting"].widget.load(
+            {meeting.slug: meeting for meeting in Meeting.objects.all()}
+        )
+        self.fields["author"].widget.load(Person.objects.all())
+        _load_sources(self)
+
+    def instance_key(self, obj):
+        return (obj.slug,)
+
+    def duplicate_message(self, instance, first_line):
+        return (
+            "slug",
+            f'The slug "{instance.slug}" appears twice in this file (first on line '
+            f"{first_line}).",
+        )
+
+
+class DocumentPointResource(CsvResource):
+    """document_points.csv (admin only): a point is its document and number."""
+
+    file_name = "document_points.csv"
+    key_columns = ("document", "number")
+    export_related = ("document",)
+
+    document = Column("document", DocumentWidget(required=True))
+    number = Column(
+        "number", NumberWidget(required=True, example="write 1 for the first point")
+    )
+    heading = Column("heading", TextWidget(max_length=200))
+    text = Column("text", TextWidget(required=True))
+    is_quotation = Column("is_quotation", TrueFalseWidget())
+
+    class Meta:
+        model = DocumentPoint
+        fields = ("document", "number", "heading", "text", "is_quotation")
+
+    def existing_queryset(self):
+        return DocumentPoint.objects.select_related("document")
+
+    def load(self, dataset):
+        super().load(dataset)
+        self.fields["document"].widget.load(
+            {document.slug: document for document in Document.objects.all()}
+        )
+
+    def instance_key(self, obj):
+        return (obj.document.slug, str(obj.number))
+
+    def row_key(self, row):
+        number = (row.get("number") or "").strip()
+        if number.isdecimal() and number.isascii():
+            number = str(int(number))
+        return ((row.get("document") or "").strip(), number)
+
+    def file_key(self, instance):
+        return (instance.document.slug, instance.number)
+
+    def duplicate_message(self, instance, first_line):
+        return (
+            "number",
+            f'Point {instance.number} of "{instance.document.slug}" appears twice in '
+            f"this file (first on line {first_line}).",
+        )
+
+
+class PageResource(CsvResource):
+    """pages.csv (admin only): the editor-written prose pages, Markdown bodies."""
+
+    file_name = "pages.csv"
+    key_columns = ("slug",)
+
+    slug = Column("slug", SlugWidget(max_length=100, required=True))
+    title = Column("title", TextWidget(max_length=200, required=True))
+    summary = Column("summary", TextWidget(max_length=300))
+    body = Column("body", TextWidget(required=True))
+    menu_order = Column(
+        "menu_order",
+        NumberWidget(minimum=0, empty=0, example="write 0 to list it first"),
+    )
+    sources = SourcesColumn()
+
+    class Meta:
+        model = Page
+        fields = ("slug", "title", "summary", "body", "menu_order", "sources")
+
+    def load(self, dataset):
+        super().load(dataset)
+        _load_sources(self)
+
+    def instance_key(self, obj):
+        return (obj.slug,)
+
+    def duplicate_message(self, instance, first_line):
+        return (
+            "slug",
+            f'The slug "{instance.slug}" appears twice in this file (first on line '
+            f"{first_line}).",
+        )
 
 
 #: The five files, in the order they must be imported.

@@ -339,7 +339,17 @@ def test_export_selected_action(base, editor_client):
 
 
 def test_groups_from_the_migration(db):
-    kinds = {"attendance", "country", "meeting", "pledge", "source"}
+    kinds = {
+        "attendance",
+        "country",
+        "meeting",
+        "pledge",
+        "source",
+        "person",
+        "document",
+        "documentpoint",
+        "page",
+    }
     stewards = Group.objects.get(name="Data stewards")
     editors = Group.objects.get(name="Editors")
 

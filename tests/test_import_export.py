@@ -13,7 +13,9 @@ from dialogue.models import (
     Attendance,
     Country,
     Document,
+    DocumentPoint,
     Meeting,
+    Page,
     Person,
     Pledge,
     Source,
@@ -23,7 +25,11 @@ from dialogue.resources import (
     AttendanceResource,
     CountryResource,
     CsvFileError,
+    DocumentPointResource,
+    DocumentResource,
     MeetingResource,
+    PageResource,
+    PersonResource,
     PledgeResource,
     SourceResource,
     escape_formula,
@@ -725,3 +731,83 @@ def test_export_is_in_a_constant_number_of_queries(db, django_assert_num_queries
     ):
         with django_assert_num_queries(queries):
             assert len(resource().export()) == 30
+
+
+# --- People, documents, their points and pages (admin only) -----------------------
+
+EVERYTHING = (
+    CountryResource,
+    SourceResource,
+    MeetingResource,
+    PersonResource,
+    AttendanceResource,
+    PledgeResource,
+    DocumentResource,
+    DocumentPointResource,
+    PageResource,
+)
+
+
+def test_every_kind_round_trips_through_an_empty_database(seed):
+    first = {resource.file_name: export_text(resource) for resource in EVERYTHING}
+    assert first["document_points.csv"].splitlines()[0] == (
+        "\ufeffdocument,number,heading,text,is_quotation"
+    )
+    assert first["pages.csv"].splitlines()[0] == (
+        "\ufeffslug,title,summary,body,menu_order,sources"
+    )
+    for resource in EVERYTHING:
+        result = run(resource, first[resource.file_name])
+        assert result.totals["skip"] == result.total_rows, resource.file_name
+    for model in (DocumentPoint, Document, Page, Pledge, Attendance, Meeting):
+        model.objects.all().delete()
+    for model in (Person, Country, Source):
+        model.objects.all().delete()
+    for resource in EVERYTHING:
+        assert problems(run(resource, first[resource.file_name])) == []
+    second = {resource.file_name: export_text(resource) for resource in EVERYTHING}
+    assert second == first
+    assert DocumentPoint.objects.filter(is_quotation=True).exists()
+
+
+def test_document_points_are_checked(db):
+    from tests.factories import make_document
+
+    make_document(slug="joint-statement-2004")
+    text = (
+        "document,number,heading,text,is_quotation\n"
+        "joint-statement-2004,1,Aims,Peace,false\n"
+        "joint-statement-2004,01,Aims,Peace again,false\n"
+        "joint-statement-2005,2,Aims,Stability,false\n"
+        "joint-statement-2004,two,Aims,Stability,false\n"
+        "joint-statement-2004,3,,,yes\n"
+    )
+    assert problems(run(DocumentPointResource, text)) == [
+        'Line 3, column "number": Point 1 of "joint-statement-2004" appears twice in '
+        "this file (first on line 2).",
+        'Line 4, column "document": Unknown document slug "joint-statement-2005": no '
+        "document has this slug. Add the document first, or correct the slug. Did "
+        'you mean "joint-statement-2004"?',
+        'Line 5, column "number": "two" is not a whole number: write 1 for the first '
+        "point.",
+        'Line 6, column "text": This column cannot be empty.',
+        'Line 6, column "is_quotation": "yes" is not allowed here: write true or '
+        "false.",
+    ]
+    assert DocumentPoint.objects.count() == 0
+
+
+def test_people_may_have_slugs_in_any_script(db):
+    text = "slug,name,other_names\n玄葉光一郎,Koichiro Gemba,玄葉光一郎\n"
+    assert problems(run(PersonResource, text)) == []
+    assert Person.objects.get(slug="玄葉光一郎").name == "Koichiro Gemba"
+
+
+def test_a_document_author_named_for_the_first_time_is_created(db):
+    text = (
+        "slug,title,kind,date,meeting,author,author_role,summary,sources\n"
+        "aso-2006,Corridor of Peace,speech,2006-06,,Taro Aso,Foreign Minister,,\n"
+    )
+    assert problems(run(DocumentResource, text)) == []
+    document = Document.objects.get(slug="aso-2006")
+    assert (document.author.slug, str(document.dated)) == ("taro-aso", "June 2006")
