@@ -74,10 +74,16 @@ def browser():
 
 @pytest.fixture
 def context(browser):
+    from django.db import connections
+
     context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     context.set_default_timeout(10_000)
     yield context
     context.close()
+    # While Playwright's loop runs, the test's queries use connections of their
+    # own (Django keeps connections per async context): close them here, so none
+    # is left open when the test database is dropped.
+    connections.close_all()
 
 
 @pytest.fixture

@@ -188,7 +188,11 @@ def focus_report(page):
 
 @pytest.mark.parametrize(
     ("url_name", "args"),
-    [("dialogue:home", []), ("dialogue:meeting-detail", [FOURTH])],
+    [
+        ("dialogue:home", []),
+        ("dialogue:meeting-list", []),
+        ("dialogue:meeting-detail", [FOURTH]),
+    ],
 )
 def test_keyboard_reaches_every_link_with_visible_focus(page, url, url_name, args):
     page.goto(url(url_name, *args))
