@@ -8,4 +8,5 @@ class DialogueConfig(AppConfig):
     verbose_name = _("Central Asia plus Japan Dialogue")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the slug-change redirects
+        # The slug-change redirects, and the content version's bumps.
+        from . import cache, signals  # noqa: F401

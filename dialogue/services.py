@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from .cache import bump_content_version
 from .resources import DATASET, DEPENDS_ON, CsvFileError, Problem, read_csv, write_csv
 
 
@@ -109,4 +110,6 @@ def import_dataset(directory, dry_run=False, progress=None):
                 failed.add(name)
         if failed or dry_run:
             transaction.set_rollback(True)
+        else:
+            bump_content_version()  # bulk writes send no model signals
     return report

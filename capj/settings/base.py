@@ -72,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Visitors' pages from the shared cache, before sessions and the view (see
+    # dialogue/middleware.py); after CSP, so every response gets its own policy.
+    "dialogue.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -159,6 +162,10 @@ def cache_from_env(url):
 
 
 CACHES = {"default": cache_from_env(os.environ.get("DJANGO_CACHE_URL", "locmem://"))}
+# Public pages are cached whole under the content version (dialogue/cache.py), so
+# they are never stale; this only bounds how long an unvisited page takes memory.
+# 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 3600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -280,6 +287,9 @@ AXES_CLIENT_IP_CALLABLE = "capj.security.client_ip"
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# An upload waits for its confirm step in the shared cache when there is one, so the
+# confirm may reach another app server (dialogue.cache.import_storage).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "dialogue.cache.import_storage"
 # Formula cells are neutralised by dialogue.resources.DialogueCSV (all of = + - @
 # tab CR, reversibly); the library's own option only strips a leading "=".
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
