@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
 from dialogue.models import Meeting
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, browser_marks
+from tests.browser.conftest import browser_marks, chromium
 from tests.browser.test_visitor import axe_violations
 
 pytestmark = browser_marks
@@ -44,14 +44,8 @@ def browser():
     restore happens where the test database was set up; once Playwright's event
     loop runs, Django's connections live in another context that lacks it.
     """
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
