@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test test-postgres setup install lint format migrate bench clean browser-tools
+.PHONY: run test test-postgres setup install lint format migrate bench bench-pages clean browser-tools
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,9 +54,13 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# CSV import/export benchmark (docs/performance.md); not part of the test suite.
+# Benchmarks (docs/performance.md); not part of the test suite. bench-pages needs
+# wrk (apt-get install wrk), redis-server and PostgreSQL's initdb/pg_ctl.
 bench: install
 	$(PY) bench/import_export.py
+
+bench-pages: install
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

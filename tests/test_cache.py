@@ -319,3 +319,37 @@ def test_import_uploads_stay_on_disk_with_a_local_cache(settings):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     }
     assert isinstance(content.import_storage(), TempFolderStorage)
+
+
+def test_static_files_have_hashed_names_immutable_caching_gzip_and_brotli(
+    settings, tmp_path
+):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        },
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from django.templatetags.static import static
+
+    url = static("css/site.css")
+    hashed = url.rsplit("/", 1)[1]
+    assert re.fullmatch(r"site\.[0-9a-f]{12}\.css", hashed)
+    folder = settings.STATIC_ROOT / "css"
+    assert (folder / (hashed + ".gz")).exists()
+    assert (folder / (hashed + ".br")).exists()
+
+    client = Client()
+    brotli = client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert brotli["Content-Encoding"] == "br"
+    assert brotli["Cache-Control"] == "max-age=315360000, public, immutable"
+    gzip = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert gzip["Content-Encoding"] == "gzip"
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain
+    assert b"".join(plain.streaming_content).decode().strip()
+    # The unhashed name is served too, but only briefly cached.
+    unhashed = client.get(settings.STATIC_URL + "css/site.css")
+    assert "immutable" not in unhashed["Cache-Control"]
