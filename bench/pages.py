@@ -96,8 +96,9 @@ print("PAGES=" + json.dumps(result))
 """
 
 LARGE_SCRIPT = """
+import json
 from tests.factories_large import build_large
-print(build_large({factor}))
+print("ADDED=" + json.dumps(build_large({factor})))
 """
 
 
@@ -214,7 +215,9 @@ class Gunicorn:
 
 
 def wrk(url, duration):
-    command = ["wrk", "-t1", "-c8", f"-d{duration}s", "--latency"]
+    # wrk counts a response slower than its 2 s default timeout as an error, not a
+    # request: a long timeout keeps slow cold pages in the figures.
+    command = ["wrk", "-t1", "-c8", f"-d{duration}s", "--timeout", "30s", "--latency"]
     for name, value in HEADERS.items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run(
@@ -222,6 +225,9 @@ def wrk(url, duration):
     ).stdout
     if "Non-2xx or 3xx responses" in out:
         raise RuntimeError(f"{url} answered errors under load:\n{out}")
+    errors = re.search(r"Socket errors:.*", out)
+    if errors:
+        print(f"  ({url}: {errors[0]})", flush=True)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
 
     def percentile(p):
@@ -349,7 +355,8 @@ def main():
         seed_pages, seed_runs = run_size(
             "seed data", server.url, redis_server.url, cold_env, tmp, args.duration
         )
-        added = shell(cold_env, LARGE_SCRIPT.format(factor=args.factor)).strip()
+        output = shell(cold_env, LARGE_SCRIPT.format(factor=args.factor))
+        added = json.loads(output.split("ADDED=", 1)[1].splitlines()[0])
         large_label = f"seed + {args.factor}x meetings, attendees, pledges"
         large_pages, large_runs = run_size(
             large_label, server.url, redis_server.url, cold_env, tmp, args.duration
@@ -361,7 +368,8 @@ def main():
     seed_table, seed_ratios = table("Seed data", seed_pages, seed_runs)
     large_table, large_ratios = table(f"Seed data + {added}", large_pages, large_runs)
     command = (
-        f"wrk -t1 -c8 -d{args.duration}s --latency -H 'X-Forwarded-Proto: https' URL"
+        f"wrk -t1 -c8 -d{args.duration}s --timeout 30s --latency "
+        "-H 'X-Forwarded-Proto: https' URL"
     )
     report = "\n".join(
         [
