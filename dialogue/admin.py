@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .forms import partial_date_form
+from .forms import AttendanceFormSet, partial_date_form
 from .models import (
     Attendance,
     Country,
@@ -113,6 +113,7 @@ class PersonAdmin(CsvAdminMixin, ContentAdmin):
 
 class AttendanceInline(admin.TabularInline):
     model = Attendance
+    formset = AttendanceFormSet
     extra = 1
     fields = ("person", "position", "country", "capacity", "published")
     autocomplete_fields = ("person", "country")

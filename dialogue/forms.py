@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import Attendance
 from .partial_dates import PartialDate
 
 PARTIAL_DATE_HELP = _(
@@ -89,3 +90,41 @@ def partial_date_form(model, partial_dates):
         (PartialDateFormMixin, forms.ModelForm),
         {"Meta": meta, "partial_dates": partial_dates, **declared},
     )
+
+
+def constraint_message(model, name):
+    """The violation message of one of ``model``'s constraints, by name."""
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    return constraint.get_violation_error_message()
+
+
+class AttendanceFormSet(forms.BaseInlineFormSet):
+    """A meeting's attendees, checked against each other before saving.
+
+    An inline row's own validation cannot run the conditional unique constraints
+    (the meeting is the inline's key, excluded from it, and may not exist yet), so
+    a person listed twice would reach the database and fail there with a 500. All
+    of the meeting's rows are in the formset, so comparing them covers the
+    database too.
+    """
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.cleaned_data or self._should_delete_form(form):
+                continue
+            person = form.cleaned_data.get("person")
+            country = form.cleaned_data.get("country")
+            position = form.cleaned_data.get("position")
+            if person:
+                key = ("person", person.pk)
+                constraint = "attendance_person_once_per_meeting"
+            elif country and position:
+                key = ("unnamed", country.pk, position)
+                constraint = "attendance_unnamed_once_per_position"
+            else:
+                continue  # the row already has its own error
+            if key in seen:
+                form.add_error(None, constraint_message(Attendance, constraint))
+            seen.add(key)

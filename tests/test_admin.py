@@ -17,7 +17,13 @@ from dialogue.models import (
     Pledge,
     Source,
 )
-from tests.factories import make_country, make_meeting, make_person, make_pledge
+from tests.factories import (
+    make_attendance,
+    make_country,
+    make_meeting,
+    make_person,
+    make_pledge,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -295,6 +301,83 @@ def test_attendees_added_through_the_meeting_inline(editor_client, db):
         "Ambassador of Turkmenistan (name not recorded)",
         "Koichiro Gemba",
     ]
+
+
+def attendance_row(index, country, person=None, position=""):
+    """One row of the meeting form's attendee inline."""
+    return {
+        f"attendances-{index}-person": person.pk if person else "",
+        f"attendances-{index}-position": position,
+        f"attendances-{index}-country": country.pk,
+        f"attendances-{index}-capacity": "delegate",
+        f"attendances-{index}-published": "on",
+    }
+
+
+def test_a_person_listed_twice_in_a_new_meeting_is_refused(editor_client, db):
+    japan, gemba = make_country("JP"), make_person()
+    data = meeting_form(
+        **{"attendances-TOTAL_FORMS": "2"},
+        **attendance_row(0, japan, gemba),
+        **attendance_row(1, japan, gemba, "Minister"),
+    )
+    response = editor_client.post(admin_url(Meeting, "add"), data)
+    assert response.status_code == 200
+    assert "This person is already listed here." in errors_of(response)
+    assert escape("This person is already listed here.") in response.content.decode()
+    assert not Meeting.objects.exists()
+    assert not Attendance.objects.exists()
+
+
+def test_a_person_already_listed_is_not_added_again(editor_client, db):
+    japan, gemba = make_country("JP"), make_person()
+    meeting = make_meeting(title="Fifth meeting", city="Bishkek")
+    listed = make_attendance(meeting, japan, gemba)
+    data = meeting_form(
+        start_date="2012-11-10",
+        slug=meeting.slug,
+        **{
+            "attendances-TOTAL_FORMS": "2",
+            "attendances-INITIAL_FORMS": "1",
+            "attendances-0-id": listed.pk,
+            "attendances-0-meeting": meeting.pk,
+            "attendances-1-meeting": meeting.pk,
+        },
+        **attendance_row(0, japan, gemba, listed.position),
+        **attendance_row(1, japan, gemba, "Ambassador"),
+    )
+    response = editor_client.post(admin_url(Meeting, "change", meeting.pk), data)
+    assert response.status_code == 200
+    assert "This person is already listed here." in errors_of(response)
+    assert list(Attendance.objects.all()) == [listed]
+
+
+def test_two_unnamed_attendees_with_one_position_are_refused(editor_client, db):
+    japan = make_country("JP")
+    data = meeting_form(
+        **{"attendances-TOTAL_FORMS": "2"},
+        **attendance_row(0, japan, position="Ambassador to Japan"),
+        **attendance_row(1, japan, position="Ambassador to Japan"),
+    )
+    response = editor_client.post(admin_url(Meeting, "add"), data)
+    assert response.status_code == 200
+    assert (
+        "An unnamed attendee with this position and country is already listed here."
+        in errors_of(response)
+    )
+    assert not Meeting.objects.exists()
+
+
+def test_an_unnamed_attendee_needs_a_position(editor_client, db):
+    japan = make_country("JP")
+    data = meeting_form(
+        **{"attendances-TOTAL_FORMS": "1"}, **attendance_row(0, japan, position="")
+    )
+    response = editor_client.post(admin_url(Meeting, "add"), data)
+    assert "An attendee whose name is not known needs a position." in errors_of(
+        response
+    )
+    assert not Meeting.objects.exists()
 
 
 def test_inline_pledge_with_bad_currency_saves_nothing(editor_client, db):
