@@ -224,13 +224,18 @@ class Person(Timestamped):
             self.slug = slugify(self.name, allow_unicode=True)[:120]
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("dialogue:person-detail", args=[self.slug])
+
     def natural_key(self):
         return (self.slug,)
 
 
 class MeetingQuerySet(SlugQuerySet):
     def chronological(self):
-        return self.order_by(F("start_date").asc(nulls_last=True), "kind", "number")
+        return self.order_by(
+            F("start_date").asc(nulls_last=True), "kind", "number", "slug"
+        )
 
 
 class Meeting(Timestamped):

@@ -12,18 +12,10 @@ from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
-from django.urls import reverse
 
 from .models import Country, Document, Meeting, Page, Person, Source
 
 TRACKED = (Country, Document, Meeting, Page, Person, Source)
-
-
-def address(obj):
-    """The public path of ``obj`` (people have a page but no get_absolute_url)."""
-    if isinstance(obj, Person):
-        return reverse("dialogue:person-detail", args=[obj.slug])
-    return obj.get_absolute_url()
 
 
 @receiver(pre_save)
@@ -34,7 +26,7 @@ def remember_old_address(sender, instance, raw=False, **kwargs):
         old = sender.objects.get(pk=instance.pk)
     except sender.DoesNotExist:
         return
-    instance._old_absolute_url = address(old)
+    instance._old_absolute_url = old.get_absolute_url()
 
 
 @receiver(post_save)
@@ -43,7 +35,7 @@ def redirect_old_address(sender, instance, raw=False, **kwargs):
     if raw or sender not in TRACKED or old_path is None:
         return
     del instance._old_absolute_url
-    new_path = address(instance)
+    new_path = instance.get_absolute_url()
     if old_path == new_path:
         return
     site_id = settings.SITE_ID

@@ -49,9 +49,6 @@ class CountrySitemap(PublishedSitemap):
 class PersonSitemap(PublishedSitemap):
     model = Person
 
-    def location(self, obj):
-        return reverse("dialogue:person-detail", args=[obj.slug])
-
 
 class DocumentSitemap(PublishedSitemap):
     model = Document

@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib.sitemaps.views import x_robots_tag
 from django.contrib.sites.requests import RequestSite
-from django.db.models import Count, Prefetch, Q, Sum
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -66,6 +67,28 @@ def pledge_totals_by_donor(pledges):
         .annotate(total=Sum("amount"), count=Count("pk"))
         .order_by("currency", "-total", "donor__name")
     )
+
+
+#: Rows per page of a long list: enough to scan, few enough to render quickly.
+PAGE_SIZE = 100
+#: Rows of a related list shown on a detail page before a link to all of them.
+PREVIEW_ROWS = 10
+
+
+def paginate(request, queryset, per_page):
+    """One page of ``queryset``, as a ListView paginates: the first page without
+    ``?page=``, a 404 for a page that does not exist."""
+    try:
+        return Paginator(queryset, per_page).page(request.GET.get("page") or 1)
+    except InvalidPage as exc:
+        raise Http404 from exc
+
+
+def participant_choices():
+    return [("", _("All participants"))] + [
+        (country.code.lower(), country.name)
+        for country in Country.objects.published().only("code", "name")
+    ]
 
 
 class PreviewMixin:
@@ -165,26 +188,43 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
         attended = Attendance.objects.public().filter(
             country=country, meeting__published=True
         )
-        kwargs.update(
-            meetings=Meeting.objects.published()
+        meetings = (
+            Meeting.objects.published()
             .filter(attendances__in=attended)
             .distinct()
             .select_related("host")
-            .chronological(),
-            hosted=country.hosted_meetings.published(),
-            people=Person.objects.published()
+            .order_by(F("start_date").desc(nulls_last=True), "-kind", "-number")
+        )
+        pledges = (
+            country.pledges.published()
+            .select_related("meeting")
+            .prefetch_related(published_sources())
+            .order_by(F("announced_on").desc(nulls_last=True), "slug")
+        )
+        people = (
+            Person.objects.published()
             .filter(attendances__in=attended)
-            .distinct()
+            .annotate(appearance_count=Count("attendances", distinct=True))
+            .order_by("name", "slug")
             .prefetch_related(
                 Prefetch(
                     "attendances",
-                    queryset=attended.select_related("meeting"),
+                    # The latest few; the person's page lists them all.
+                    queryset=attended.select_related("meeting").order_by(
+                        F("meeting__start_date").desc(nulls_last=True), "-pk"
+                    )[:3],
                     to_attr="appearances",
                 )
-            ),
-            pledges=country.pledges.published()
-            .select_related("meeting")
-            .prefetch_related(published_sources()),
+            )
+        )
+        kwargs.update(
+            meetings=meetings[:PREVIEW_ROWS],
+            meeting_count=meetings.count(),
+            hosted=country.hosted_meetings.published()[:PREVIEW_ROWS],
+            hosted_count=country.hosted_meetings.published().count(),
+            people_page=paginate(self.request, people, PAGE_SIZE),
+            pledges=pledges[:PREVIEW_ROWS],
+            pledge_count=pledges.count(),
         )
         return super().get_context_data(**kwargs)
 
@@ -197,17 +237,6 @@ class PersonDetailView(PreviewMixin, CitationsMixin, DetailView):
     def get_queryset(self):
         return self.visible(Person.objects.all()).prefetch_related(
             Prefetch(
-                "attendances",
-                queryset=Attendance.objects.published()
-                .filter(meeting__published=True)
-                .select_related("meeting", "country")
-                .prefetch_related(
-                    Prefetch("meeting__sources", queryset=Source.objects.published())
-                )
-                .order_by("meeting__start_date", "meeting__kind", "meeting__number"),
-                to_attr="appearances",
-            ),
-            Prefetch(
                 "documents",
                 queryset=Document.objects.published().prefetch_related(
                     published_sources()
@@ -217,6 +246,21 @@ class PersonDetailView(PreviewMixin, CitationsMixin, DetailView):
         )
 
     def get_context_data(self, **kwargs):
+        appearances = (
+            self.object.attendances.published()
+            .filter(meeting__published=True)
+            .select_related("meeting", "country")
+            .prefetch_related(
+                Prefetch("meeting__sources", queryset=Source.objects.published())
+            )
+            .order_by(
+                F("meeting__start_date").asc(nulls_last=True),
+                "meeting__kind",
+                "meeting__number",
+                "pk",
+            )
+        )
+        kwargs["appearances_page"] = paginate(self.request, appearances, PAGE_SIZE)
         kwargs["other_names"] = other_names(self.object)
         return super().get_context_data(**kwargs)
 
@@ -230,11 +274,17 @@ class MeetingFilterForm(forms.Form):
     year = forms.IntegerField(
         label=_("Year"), required=False, min_value=1991, max_value=2100
     )
+    participant = forms.ChoiceField(label=_("Participant"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].choices = participant_choices()
 
 
 class MeetingListView(ListView):
     template_name = "dialogue/meeting_list.html"
     context_object_name = "meetings"
+    paginate_by = PAGE_SIZE
 
     def get_queryset(self):
         meetings = Meeting.objects.published().select_related("host").chronological()
@@ -242,10 +292,16 @@ class MeetingListView(ListView):
         if self.filter_form.is_valid():
             kind = self.filter_form.cleaned_data["kind"]
             year = self.filter_form.cleaned_data["year"]
+            participant = self.filter_form.cleaned_data["participant"]
             if kind:
                 meetings = meetings.filter(kind=kind)
             if year:
                 meetings = meetings.filter(start_date__year=year)
+            if participant:
+                attended = Attendance.objects.public().filter(
+                    country__code=participant.upper()
+                )
+                meetings = meetings.filter(attendances__in=attended).distinct()
         elif self.filter_form.is_bound:
             meetings = meetings.none()
         return meetings
@@ -259,9 +315,15 @@ class MeetingListView(ListView):
             .dates("start_date", "year")
         )
         data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-        kwargs["filtered"] = bool(data.get("kind") or data.get("year"))
+        kwargs["filtered"] = bool(
+            data.get("kind") or data.get("year") or data.get("participant")
+        )
         kwargs["kind_label"] = dict(Meeting.Kind.choices).get(data.get("kind"), "")
         kwargs["year_chosen"] = data.get("year")
+        participant = data.get("participant")
+        kwargs["participant_name"] = (
+            dict(form.fields["participant"].choices)[participant] if participant else ""
+        )
         kwargs["kinds"] = [
             {"value": value, "label": label, "current": data.get("kind") == value}
             for value, label in Meeting.Kind.choices
@@ -299,28 +361,43 @@ class MeetingDetailView(PreviewMixin, CitationsMixin, DetailView):
 class PledgeListView(CitationsMixin, ListView):
     template_name = "dialogue/pledge_list.html"
     context_object_name = "pledges"
+    paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return (
+        pledges = (
             Pledge.objects.published()
             .select_related("donor", "meeting")
             .prefetch_related(published_sources())
         )
+        self.donor = None
+        code = self.request.GET.get("donor", "")
+        if code:
+            self.donor = Country.objects.published().filter(code=code.upper()).first()
+            if self.donor is None or code != code.lower():
+                raise Http404
+            pledges = pledges.filter(donor=self.donor)
+        return pledges
 
     def get_context_data(self, **kwargs):
         kwargs["totals"] = pledge_totals(Pledge.objects.published())
         by_donor = list(pledge_totals_by_donor(Pledge.objects.published()))
         kwargs["by_donor"] = by_donor
         kwargs["charts"] = pledge_charts(by_donor)
+        kwargs["donor"] = self.donor
         return super().get_context_data(**kwargs)
 
 
 class DocumentListView(ListView):
     template_name = "dialogue/document_list.html"
     context_object_name = "documents"
+    paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return Document.objects.published().select_related("meeting", "author")
+        return (
+            Document.objects.published()
+            .select_related("meeting", "author")
+            .order_by(F("date").asc(nulls_last=True), "title", "slug")
+        )
 
 
 class DocumentDetailView(PreviewMixin, CitationsMixin, DetailView):
@@ -342,9 +419,10 @@ class DocumentDetailView(PreviewMixin, CitationsMixin, DetailView):
 class SourceListView(ListView):
     template_name = "dialogue/source_list.html"
     context_object_name = "sources"
+    paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return Source.objects.published()
+        return Source.objects.published().order_by("title", "slug")
 
 
 class SourceDetailView(PreviewMixin, DetailView):

@@ -99,3 +99,14 @@ def json_ld(context, data):
 def lines(text):
     """The non-empty lines of a text, stripped (e.g. a person's other names)."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+@register.simple_tag
+def page_numbers(page):
+    """The page numbers to link to around ``page``, with ``None`` for a gap."""
+    return [
+        None if number == page.paginator.ELLIPSIS else number
+        for number in page.paginator.get_elided_page_range(
+            page.number, on_each_side=2, on_ends=1
+        )
+    ]

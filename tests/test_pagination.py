@@ -1,0 +1,149 @@
+"""Long lists come a page at a time; a detail page shows the latest rows and links
+to the whole list."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from dialogue.models import Attendance, Meeting
+from dialogue.views import PAGE_SIZE, PREVIEW_ROWS
+from tests.factories import (
+    make_attendance,
+    make_country,
+    make_meeting,
+    make_person,
+    make_pledge,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(response):
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def make_meetings(count, **fields):
+    """``count`` meetings, one a week from 2005, titled "Meeting 1", "Meeting 2"..."""
+    start = datetime.date(2005, 1, 3)
+    return Meeting.objects.bulk_create(
+        Meeting(
+            slug=f"meeting-{i}",
+            kind="senior_officials",
+            number=i,
+            title=f"Meeting {i}",
+            start_date=start + datetime.timedelta(weeks=i),
+            start_precision="day",
+            city="Tokyo",
+            **fields,
+        )
+        for i in range(1, count + 1)
+    )
+
+
+def test_the_timeline_comes_a_page_at_a_time(client):
+    make_meetings(PAGE_SIZE + 5)
+    url = reverse("dialogue:meeting-list")
+    first = text_of(client.get(url))
+    assert f"{PAGE_SIZE + 5} meetings" in first
+    assert f"Showing 1–{PAGE_SIZE} of {PAGE_SIZE + 5}." in first
+    assert ">Meeting 1<" in first and f">Meeting {PAGE_SIZE}<" in first
+    assert f">Meeting {PAGE_SIZE + 1}<" not in first
+    assert '<a href="?page=2" rel="next">Next' in first
+
+    second = text_of(client.get(url, {"page": 2}))
+    assert f"Showing {PAGE_SIZE + 1}–{PAGE_SIZE + 5} of {PAGE_SIZE + 5}." in second
+    assert f">Meeting {PAGE_SIZE + 5}<" in second and ">Meeting 1<" not in second
+    assert '<a href="?page=1" rel="prev">Previous' in second
+    assert "<title>Timeline of meetings, page 2 ·" in second
+
+
+def test_a_page_that_does_not_exist_is_not_found(client):
+    make_meetings(3)
+    url = reverse("dialogue:meeting-list")
+    for page in ("2", "0", "last-but-one"):
+        response = client.get(url, {"page": page})
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()
+
+
+def test_page_links_keep_the_filter(client):
+    make_meetings(PAGE_SIZE + 1)
+    page = text_of(client.get(reverse("dialogue:meeting-list"), {"year": 2005}))
+    # 52 or 53 meetings in 2005: one page, no links.
+    assert 'class="pagination"' not in page
+    page = text_of(
+        client.get(reverse("dialogue:meeting-list"), {"kind": "senior_officials"})
+    )
+    assert '<a href="?kind=senior_officials&amp;page=2" rel="next">' in page
+
+
+def test_a_participant_shows_its_latest_meetings_and_links_to_all(client):
+    japan = make_country("JP")
+    make_country("KZ")
+    meetings = make_meetings(PREVIEW_ROWS + 2)
+    for meeting in meetings:
+        make_attendance(meeting, japan, position="Ambassador")
+    make_meeting(title="A meeting without Japan")
+
+    page = text_of(client.get(japan.get_absolute_url()))
+    assert f"The latest {PREVIEW_ROWS} of {PREVIEW_ROWS + 2}." in page
+    assert f">Meeting {PREVIEW_ROWS + 2}<" in page and ">Meeting 2<" not in page
+    all_url = reverse("dialogue:meeting-list") + "?participant=jp"
+    assert (
+        f'<a href="{all_url}">All {PREVIEW_ROWS + 2} meetings attended by Japan</a>'
+        in page
+    )
+
+    timeline = text_of(client.get(all_url))
+    assert f"{PREVIEW_ROWS + 2} meetings · attended by Japan" in timeline
+    assert "<title>Meetings attended by Japan ·" in timeline
+    assert ">Meeting 1<" in timeline and "A meeting without Japan" not in timeline
+
+
+def test_an_unknown_participant_filter_is_explained(client):
+    make_meetings(2)
+    page = text_of(client.get(reverse("dialogue:meeting-list"), {"participant": "xx"}))
+    assert "That filter is not valid" in page
+    assert "0 meetings" in page
+
+
+def test_a_participants_people_show_their_latest_appearances(client):
+    japan = make_country("JP")
+    gemba = make_person()
+    meetings = make_meetings(5)
+    for meeting in meetings:
+        make_attendance(meeting, japan, gemba, position=f"Minister at {meeting.title}")
+    page = text_of(client.get(japan.get_absolute_url()))
+    assert "Minister at Meeting 5 at" in page and "Minister at Meeting 3 at" in page
+    assert "Minister at Meeting 2 at" not in page
+    assert f'<a href="{gemba.get_absolute_url()}">5 meetings in all</a>' in page
+
+
+def test_a_persons_meetings_come_a_page_at_a_time(client):
+    japan, gemba = make_country("JP"), make_person()
+    meetings = make_meetings(PAGE_SIZE + 1)
+    Attendance.objects.bulk_create(
+        Attendance(meeting=m, country=japan, person=gemba, position="Minister")
+        for m in meetings
+    )
+    url = gemba.get_absolute_url()
+    first = text_of(client.get(url))
+    assert f"Showing 1–{PAGE_SIZE} of {PAGE_SIZE + 1}." in first
+    assert f">Meeting {PAGE_SIZE + 1}<" not in first
+    second = text_of(client.get(url, {"page": 2}))
+    assert f">Meeting {PAGE_SIZE + 1}<" in second and ">Meeting 1<" not in second
+
+
+def test_pledges_of_one_donor(client):
+    japan, kazakhstan = make_country("JP"), make_country("KZ")
+    make_pledge(japan, purpose="Roads")
+    make_pledge(kazakhstan, purpose="Water")
+    page = text_of(client.get(reverse("dialogue:pledge-list"), {"donor": "jp"}))
+    assert "Pledges by Japan" in page
+    assert "1 pledge ·" in page
+    assert "Roads" in page and "Water" not in page
+    for code in ("xx", "JP"):
+        response = client.get(reverse("dialogue:pledge-list"), {"donor": code})
+        assert response.status_code == 404
