@@ -1,19 +1,20 @@
 """Caching that is never stale: one content version for the whole public site.
 
-Every cached public page is stored under a key that includes the *content version*,
-a value kept in the shared cache (Redis in production, so every worker of every app
-server reads the same one). Every write that can change what visitors see bumps it:
-an editor's save, a publish or unpublish, a delete, a change to a many-to-many list,
-a CSV import (which writes in bulk, without model signals), a fixture load or a
-migration. The next request, on any worker of any server, looks for its page under
-the new version, misses, and renders the page from the database.
+Every cached public page is stored with the *content version* it was rendered
+under, a value kept in the shared cache (Redis in production, so every worker of
+every app server reads the same one), and is served only while that version is
+current. Every write that can change what visitors see bumps it: an editor's save, a
+publish or unpublish, a delete, a change to a many-to-many list, a CSV import (which
+writes in bulk, without model signals), a fixture load or a migration. The next
+request, on any worker of any server, finds its stored page under an old version,
+and renders the page from the database.
 
 A write inside a transaction bumps the version at once and again when the
 transaction commits: a page rendered in between (from the data before the commit)
-is filed under a version nobody asks for any more.
+carries a version that is no longer current, and is never served.
 
 When the version is missing from the cache (a fresh or restarted Redis, an eviction)
-a new one is made, so an old page can never be found again either.
+a new one is made, so no stored page is current any more.
 """
 
 import hashlib
@@ -80,10 +81,25 @@ def bump_content_version(using=None):
         transaction.on_commit(_bump, using=using)
 
 
-def page_key(version, url):
+def page_key(url):
     """The cache key of the page at ``url`` (scheme, host, path and query)."""
     digest = hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()
-    return f"{PAGE_KEY_PREFIX}:{version}:{digest}"
+    return f"{PAGE_KEY_PREFIX}:{digest}"
+
+
+def version_and_page(key):
+    """The current content version and the page stored under ``key`` (or None),
+    in one round trip to the cache.
+
+    The page is the caller's to check: it is current only if it was stored under
+    this version. A version missing from the cache is made anew, and no stored page
+    can match it.
+    """
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        return content_version(), None
+    return version, found.get(key)
 
 
 def _is_content(model):

@@ -19,8 +19,10 @@ never cached nor served from the cache:
   committed, so it must not be shown to others; in tests, pytest-django's
   transaction around each test turns the cache off).
 
-Pages are filed under the content version (``dialogue.cache``), so a write is seen on
-the very next request on every worker and server. Browsers and CDNs revalidate
+Each stored page carries the content version it was rendered under
+(``dialogue.cache``), and is served only while that is still the current version, so
+a write is seen on the very next request on every worker and server. The version
+and the page come back from the cache in one round trip. Browsers and CDNs revalidate
 every time (``Cache-Control: no-cache``) with the ``ETag`` or ``Last-Modified`` they
 were given, and get a ``304 Not Modified`` while nothing has changed.
 
@@ -81,6 +83,7 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.admin_prefix = None
+        self.probes = ()
 
     def __call__(self, request):
         seconds = page_cache_seconds()
@@ -89,20 +92,19 @@ class PageCacheMiddleware:
             if self.is_personal(request):
                 self.mark_private(response)
             return response
+        key = content.page_key(request.build_absolute_uri())
         try:
-            version = content.content_version()
-            key = content.page_key(version, request.build_absolute_uri())
-            entry = content.cache.get(key)
+            version, entry = content.version_and_page(key)
         except Exception:
             logger.exception("Page cache unavailable; serving uncached")
             return self.get_response(request)
-        if entry is not None:
+        if entry is not None and entry["version"] == version:
             return self.replay(request, entry, version)
         started = time.time()
         response = self.get_response(request)
         if not self.may_store(request, response):
             return response
-        entry = self.entry_for(request, response, started)
+        entry = self.entry_for(request, response, started, version)
         try:
             content.cache.set(key, entry, seconds)
         except Exception:
@@ -131,7 +133,12 @@ class PageCacheMiddleware:
             return False
         if self.admin_prefix is None:
             self.admin_prefix = reverse("admin:index")
-        return not request.path.startswith(self.admin_prefix)
+            # The health probes are never cached, and liveness must not depend on
+            # the cache: they skip it altogether.
+            self.probes = (reverse("healthz"), reverse("readyz"))
+        return not (
+            request.path.startswith(self.admin_prefix) or request.path in self.probes
+        )
 
     def may_store(self, request, response):
         if response.status_code != 200 or response.streaming or response.cookies:
@@ -156,13 +163,14 @@ class PageCacheMiddleware:
 
     # Storing and replaying -------------------------------------------------
 
-    def entry_for(self, request, response, started):
+    def entry_for(self, request, response, started, version):
         body = response.content
         nonce = getattr(request, "_csp_nonce", None)
         has_nonce = isinstance(nonce, str) and nonce.encode() in body
         if has_nonce:
             body = body.replace(nonce.encode(), NONCE_PLACEHOLDER)
         return {
+            "version": version,
             "status": response.status_code,
             "headers": [
                 (name, value)

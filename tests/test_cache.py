@@ -263,9 +263,8 @@ def test_each_response_gets_its_own_csp_nonce(shared_cache, seed, visitor):
     pattern = r'<script type="application/ld\+json" nonce="([A-Za-z0-9+/=]{24})">'
     nonces = {re.search(pattern, visitor.get(home).content.decode())[1] for _ in "ab"}
     assert len(nonces) == 2
-    stored = cache.get(
-        content.page_key(content.content_version(), "http://testserver" + home)
-    )
+    stored = cache.get(content.page_key("http://testserver" + home))
+    assert stored["version"] == content.content_version()
     assert NONCE_PLACEHOLDER in stored["body"]
     assert not any(nonce.encode() in stored["body"] for nonce in nonces)
 
@@ -353,3 +352,34 @@ def test_static_files_have_hashed_names_immutable_caching_gzip_and_brotli(
     # The unhashed name is served too, but only briefly cached.
     unhashed = client.get(settings.STATIC_URL + "css/site.css")
     assert "immutable" not in unhashed["Cache-Control"]
+
+
+def test_the_probes_skip_the_page_cache_and_a_page_needs_one_lookup(
+    shared_cache, seed, visitor, monkeypatch
+):
+    looked_up = []
+    version_and_page = content.version_and_page
+
+    def counting(key):
+        looked_up.append(key)
+        return version_and_page(key)
+
+    monkeypatch.setattr(content, "version_and_page", counting)
+    visitor.get(MEETINGS)
+    with CaptureQueriesContext(connection) as captured:
+        assert "4th Foreign Ministers" in visitor.get(MEETINGS).content.decode()
+    assert captured.captured_queries == []
+    key = content.page_key("http://testserver" + MEETINGS)
+    assert looked_up == [key, key]
+    assert visitor.get(reverse("healthz")).json() == {"status": "ok"}
+    assert visitor.get(reverse("readyz")).json()["status"] == "ok"
+    assert looked_up == [key, key]
+
+
+def test_the_redis_cache_keeps_one_client_per_connection_pool():
+    from capj.redis_cache import RedisCache
+
+    backend = RedisCache("redis://127.0.0.1:1/0", {})
+    client = backend._cache.get_client()
+    assert backend._cache.get_client(write=True) is client
+    assert client.connection_pool is backend._cache._get_connection_pool(False)

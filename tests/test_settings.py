@@ -101,7 +101,7 @@ def test_production_reads_everything_from_the_environment():
         "debug": False,
         "hosts": ["capj.example.org", "www.capj.example.org"],
         "engine": "django.db.backends.postgresql",
-        "cache": "django.core.cache.backends.redis.RedisCache",
+        "cache": "capj.redis_cache.RedisCache",
         "health_checks": True,
         "max_age": 600,
         "secret": PRODUCTION_ENV["DJANGO_SECRET_KEY"],

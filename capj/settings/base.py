@@ -140,8 +140,9 @@ def cache_from_env(url):
     """DJANGO_CACHE_URL: redis://, rediss://, locmem://, file:///path or dummy://."""
     scheme, _, rest = url.partition("://")
     backends = {
-        "redis": "django.core.cache.backends.redis.RedisCache",
-        "rediss": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis backend, reusing one client per connection pool.
+        "redis": "capj.redis_cache.RedisCache",
+        "rediss": "capj.redis_cache.RedisCache",
         "locmem": "django.core.cache.backends.locmem.LocMemCache",
         "file": "django.core.cache.backends.filebased.FileBasedCache",
         "dummy": "django.core.cache.backends.dummy.DummyCache",
