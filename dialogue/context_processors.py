@@ -1,13 +1,54 @@
+from functools import lru_cache
+
 from django.conf import settings
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import gettext_lazy as _
 
 from .models import Page
 
+#: The main navigation, before the prose pages; "Open data" comes after them.
+SECTIONS = (
+    ("meeting-list", _("Timeline")),
+    ("participant-list", _("Participants")),
+    ("pledge-list", _("Pledges")),
+    ("document-list", _("Documents")),
+    ("source-list", _("Sources")),
+)
+#: Fixed addresses the header and footer link to, as ``site_urls.<name>``.
+FIXED = ("home", "search", "meeting-feed", "open-data", "source-list")
+
+
+@lru_cache
+def fixed_urls(script_prefix):
+    """The site's fixed addresses, reversed once per process and script prefix."""
+    urls = {name: reverse(f"dialogue:{name}") for name in {*FIXED, *dict(SECTIONS)}}
+    return {
+        "site_urls": {name.replace("-", "_"): urls[name] for name in FIXED},
+        "sections": [(urls[name], label) for name, label in SECTIONS],
+    }
+
 
 def site(request):
-    """On every page: the site's name, the prose pages for the navigation, and
-    the page's canonical address (its path on this host, without the query)."""
+    """On every page: the site's name and fixed addresses, the main navigation
+    (with the published prose pages, read only when a page shows it), and the
+    page's canonical address (its path on this host, without the query)."""
+    fixed = fixed_urls(get_script_prefix())
+
+    def navigation():
+        pages = Page.objects.published().only("slug", "title")
+        items = [
+            *fixed["sections"],
+            *((page.get_absolute_url(), page.title) for page in pages),
+            (fixed["site_urls"]["open_data"], _("Open data")),
+        ]
+        return [
+            {"url": url, "label": label, "current": url == request.path}
+            for url, label in items
+        ]
+
     return {
         "site_name": settings.SITE_NAME,
-        "nav_pages": Page.objects.published().only("slug", "title"),
+        "site_urls": fixed["site_urls"],
+        "navigation": navigation,
         "canonical_url": request.build_absolute_uri(request.path),
     }

@@ -12,8 +12,11 @@ collation (ICU where the server has it), since a database created with
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.db.backends.signals import connection_created
 from django.db.models import CharField, Func, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Contains
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -43,8 +46,7 @@ class Folded(Func):
     output_field = CharField()
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        connection.ensure_connection()
-        connection.connection.create_function("capj_fold", 1, fold, deterministic=True)
+        # capj_fold() is registered on every new SQLite connection (below).
         return super().as_sql(
             compiler, connection, function="capj_fold", **extra_context
         )
@@ -58,6 +60,12 @@ class Folded(Func):
             template=f"LOWER(NORMALIZE(%(expressions)s, NFKC){collate})",
             **extra_context,
         )
+
+
+@receiver(connection_created, dispatch_uid="capj-sqlite-fold")
+def register_fold(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("capj_fold", 1, fold, deterministic=True)
 
 
 # PostgreSQL's LOWER() follows the collation's character type: in a database
@@ -83,30 +91,16 @@ def unicode_collation(connection):
 
 
 def matches(query, *fields):
-    """A Q matching rows where any of ``fields`` contains ``query``, folded."""
+    """A Q matching rows where any of ``fields`` contains ``query``, folded.
+
+    The lookups compare expressions without selecting them, and a field across a
+    foreign key joins one row, so the rows stay distinct.
+    """
     needle = Folded(Value(query, output_field=CharField()))
     condition = Q()
     for name in fields:
-        alias = "fold_" + name.replace("__", "_")
-        condition |= Q(**{f"{alias}__contains": needle})
+        condition |= Q(Contains(Folded(Coalesce(name, Value(""))), needle))
     return condition
-
-
-def folded_annotations(*fields):
-    return {
-        "fold_" + name.replace("__", "_"): Folded(Coalesce(name, Value("")))
-        for name in fields
-    }
-
-
-def search_queryset(queryset, query, fields):
-    """Rows of ``queryset`` with ``query`` in one of ``fields``; distinct rows."""
-    matching = (
-        queryset.model.objects.annotate(**folded_annotations(*fields))
-        .filter(matches(query, *fields))
-        .values("pk")
-    )
-    return queryset.filter(pk__in=matching)
 
 
 @dataclass
@@ -179,17 +173,14 @@ def search(query):
     ]
     groups = []
     for key, label, queryset, fields in specs:
-        found = search_queryset(queryset, query, fields)
+        condition = matches(query, *fields)
         if key == "documents":
             # A document also matches through the text of its published points.
-            in_points = (
-                DocumentPoint.objects.published()
-                .annotate(**folded_annotations("text", "heading"))
-                .filter(matches(query, "text", "heading"))
-                .values("document_id")
+            in_points = DocumentPoint.objects.published().filter(
+                matches(query, "text", "heading")
             )
-            found = queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=in_points))
-        results, has_more = _take(found)
+            condition |= Q(pk__in=in_points.values("document_id"))
+        results, has_more = _take(queryset.filter(condition))
         if results:
             groups.append(Group(key, label, results, has_more))
     return groups
