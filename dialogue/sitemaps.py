@@ -1,74 +1,81 @@
-"""sitemap.xml: every public page, with the date it last changed."""
+"""sitemap.xml: every public page, with the date it last changed.
 
-from django.contrib.sitemaps import Sitemap
+One query per kind of record (its key and when it last changed), and each address
+made from the URL pattern reversed once, as ``reverse()`` would make it: the
+sitemap lists every page, so its cost per page must stay small.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+
 from django.urls import reverse
 
 from .models import Country, Document, Meeting, Page, Person, Source
 
-
-class StaticSitemap(Sitemap):
-    priority = 0.8
-    changefreq = "weekly"
-
-    def items(self):
-        return [
-            "dialogue:home",
-            "dialogue:participant-list",
-            "dialogue:meeting-list",
-            "dialogue:pledge-list",
-            "dialogue:document-list",
-            "dialogue:source-list",
-            "dialogue:open-data",
-        ]
-
-    def location(self, item):
-        return reverse(item)
-
-
-class PublishedSitemap(Sitemap):
-    model = None
-    changefreq = "monthly"
-
-    def items(self):
-        return self.model.objects.published().order_by("pk")
-
-    def lastmod(self, obj):
-        return obj.updated_at
+#: Fixed pages: (URL name, change frequency, priority).
+FIXED_PAGES = (
+    ("dialogue:home", "weekly", "0.8"),
+    ("dialogue:participant-list", "weekly", "0.8"),
+    ("dialogue:meeting-list", "weekly", "0.8"),
+    ("dialogue:pledge-list", "weekly", "0.8"),
+    ("dialogue:document-list", "weekly", "0.8"),
+    ("dialogue:source-list", "weekly", "0.8"),
+    ("dialogue:open-data", "weekly", "0.8"),
+)
+#: A page per published record: (model, key field, URL name, priority).
+RECORD_PAGES = (
+    (Meeting, "slug", "dialogue:meeting-detail", "0.7"),
+    (Country, "code", "dialogue:participant-detail", "0.7"),
+    (Person, "slug", "dialogue:person-detail", "0.5"),
+    (Document, "slug", "dialogue:document-detail", "0.5"),
+    (Source, "slug", "dialogue:source-detail", "0.3"),
+    (Page, "slug", "dialogue:page-detail", "0.5"),
+)
+PLACEHOLDER = "capj-sitemap-key"
 
 
-class MeetingSitemap(PublishedSitemap):
-    model = Meeting
-    priority = 0.7
+@dataclass(frozen=True)
+class Entry:
+    location: str
+    changefreq: str
+    priority: str
+    lastmod: object = None
 
 
-class CountrySitemap(PublishedSitemap):
-    model = Country
-    priority = 0.7
+def address_maker(url_name):
+    """A function making the path of ``url_name`` for one key, like reverse()."""
+    before, _, after = reverse(url_name, args=[PLACEHOLDER]).partition(PLACEHOLDER)
+    return lambda key: f"{before}{quote(key, safe='')}{after}"
 
 
-class PersonSitemap(PublishedSitemap):
-    model = Person
+def entries(base):
+    """Every public page of the site, its address starting with ``base``."""
+    for url_name, changefreq, priority in FIXED_PAGES:
+        yield Entry(base + reverse(url_name), changefreq, priority)
+    for model, key, url_name, priority in RECORD_PAGES:
+        address = address_maker(url_name)
+        rows = model.objects.published().order_by("pk").values_list(key, "updated_at")
+        for value, updated_at in rows:
+            if model is Country:
+                value = value.lower()
+            yield Entry(base + address(value), "monthly", priority, updated_at)
 
 
-class DocumentSitemap(PublishedSitemap):
-    model = Document
-
-
-class SourceSitemap(PublishedSitemap):
-    model = Source
-    priority = 0.3
-
-
-class PageSitemap(PublishedSitemap):
-    model = Page
-
-
-SITEMAPS = {
-    "static": StaticSitemap,
-    "meetings": MeetingSitemap,
-    "participants": CountrySitemap,
-    "people": PersonSitemap,
-    "documents": DocumentSitemap,
-    "sources": SourceSitemap,
-    "pages": PageSitemap,
-}
+def render(entries):
+    """The sitemap protocol's XML for ``entries``."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for entry in entries:
+        lastmod = (
+            f"<lastmod>{entry.lastmod:%Y-%m-%d}</lastmod>" if entry.lastmod else ""
+        )
+        lines.append(
+            f"<url><loc>{escape(entry.location)}</loc>{lastmod}"
+            f"<changefreq>{entry.changefreq}</changefreq>"
+            f"<priority>{entry.priority}</priority></url>"
+        )
+    lines.append("</urlset>\n")
+    return "\n".join(lines)

@@ -1,17 +1,15 @@
 from django import forms
 from django.contrib.sitemaps.views import x_robots_tag
-from django.contrib.sites.requests import RequestSite
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, F, Prefetch, Q, Sum
 from django.http import Http404, HttpResponse, JsonResponse
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import opendata, structured_data
+from . import opendata, sitemaps, structured_data
 from .charts import pledge_charts
 from .citations import CitationsMixin
 from .models import (
@@ -26,7 +24,6 @@ from .models import (
     Source,
 )
 from .search import MAX_QUERY_LENGTH, other_names, search
-from .sitemaps import SITEMAPS
 
 
 def published_sources():
@@ -543,10 +540,7 @@ def robots_txt(request):
 @x_robots_tag
 def sitemap(request):
     """One sitemap of every public page, with links on the request's own host."""
-    site, protocol = RequestSite(request), request.scheme
-    urls = []
-    for sitemap_class in SITEMAPS.values():
-        urls.extend(sitemap_class().get_urls(site=site, protocol=protocol))
-    return TemplateResponse(
-        request, "sitemap.xml", {"urlset": urls}, content_type="application/xml"
+    base = f"{request.scheme}://{request.get_host()}"
+    return HttpResponse(
+        sitemaps.render(sitemaps.entries(base)), content_type="application/xml"
     )

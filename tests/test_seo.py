@@ -10,8 +10,8 @@ import pytest
 from django.contrib.redirects.models import Redirect
 from django.urls import reverse
 
-from dialogue.models import Country, Meeting, Person, Source
-from tests.factories import make_meeting
+from dialogue.models import Country, Document, Meeting, Page, Person, Source
+from tests.factories import make_meeting, make_person
 
 pytestmark = pytest.mark.django_db
 FOURTH = "2012-11-10-foreign-ministers-4"
@@ -216,4 +216,30 @@ def test_json_ld_carries_the_csp_nonce(client, seed):
     html = client.get(reverse("dialogue:home")).content.decode()
     assert re.search(
         r'<script type="application/ld\+json" nonce="[A-Za-z0-9+/=]{24}">', html
+    )
+
+
+def test_sitemap_addresses_are_the_pages_own(client, seed):
+    person = make_person(name="Коитиро Гемба")  # a slug in Cyrillic
+    response = client.get(reverse("dialogue:sitemap"))
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    root = ET.fromstring(response.content)
+    lastmods = {
+        url.find(f"{ns}loc").text: url.findtext(f"{ns}lastmod")
+        for url in root.iter(f"{ns}url")
+    }
+    records = [
+        *Meeting.objects.all(),
+        *Country.objects.all(),
+        *Person.objects.all(),
+        *Document.objects.all(),
+        *Source.objects.all(),
+        *Page.objects.all(),
+    ]
+    for record in records:
+        address = "http://testserver" + record.get_absolute_url()
+        assert lastmods[address] == f"{record.updated_at:%Y-%m-%d}", address
+    assert (
+        "/people/%D0%BA%D0%BE%D0%B8%D1%82%D0%B8%D1%80%D0%BE"
+        in person.get_absolute_url()
     )
