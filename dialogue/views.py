@@ -306,11 +306,26 @@ class MeetingListView(ListView):
     def get_context_data(self, **kwargs):
         form = self.filter_form
         kwargs["filter_form"] = form
-        kwargs["years"] = (
+        years = (
             Meeting.objects.published()
             .filter(start_date__isnull=False)
             .dates("start_date", "year")
         )
+        # The filter's lists, as (value, label, selected): written out by the
+        # template, much faster than the form's widgets rendering them.
+        chosen = {name: str(form[name].value() or "") for name in form.fields}
+        kwargs["options"] = {
+            name: [
+                (str(value), label, str(value) == chosen[name])
+                for value, label in choices
+            ]
+            for name, choices in (
+                ("kind", form.fields["kind"].choices),
+                ("year", [("", _("All years"))] + [(d.year, d.year) for d in years]),
+                ("participant", form.fields["participant"].choices),
+            )
+        }
+        kwargs["list_url"] = reverse("dialogue:meeting-list")
         data = form.cleaned_data if form.is_bound and form.is_valid() else {}
         kwargs["filtered"] = bool(
             data.get("kind") or data.get("year") or data.get("participant")
