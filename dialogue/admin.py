@@ -194,6 +194,12 @@ class MeetingAdmin(CsvAdminMixin, ContentAdmin):
 
     @admin.display(description=_("place"), ordering="city")
     def place(self, meeting):
+        if meeting.host is not None and not meeting.host.published:
+            # Visitors see the city alone; editors are told why.
+            return _("%(place)s (host %(host)s is a draft)") % {
+                "place": meeting.place or "—",
+                "host": meeting.host.name,
+            }
         return meeting.place
 
 

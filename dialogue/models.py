@@ -366,10 +366,20 @@ class Meeting(Timestamped):
         return f"{ordinal(self.number)} {label}" if self.number else label
 
     @property
+    def public_host(self):
+        """The host country, or None when there is none or it is a draft."""
+        if self.host is not None and self.host.published:
+            return self.host
+        return None
+
+    @property
     def place(self):
+        """Where it was, for visitors: the city, and the host country unless that
+        country is a draft."""
         if self.format == self.Format.ONLINE:
             return str(_("online"))
-        parts = [self.city, self.host.name if self.host else ""]
+        host = self.public_host
+        parts = [self.city, host.name if host else ""]
         return ", ".join(part for part in parts if part)
 
     def derive_slug(self):
@@ -393,11 +403,19 @@ class AttendanceQuerySet(PublishedQuerySet):
             position=position,
         )
 
-    def public(self):
-        """Published rows whose person, if named, is published too."""
-        return self.filter(published=True).filter(
+    def public(self, country=None):
+        """Rows visitors may see: published, for a published country, and naming a
+        person only if that person is published.
+
+        With ``country``, that country's rows whatever its own flag: on the
+        country's page, the page itself decides (staff preview a draft country).
+        """
+        rows = self.filter(published=True).filter(
             Q(person__isnull=True) | Q(person__published=True)
         )
+        if country is not None:
+            return rows.filter(country=country)
+        return rows.filter(country__published=True)
 
 
 class Attendance(Timestamped):
@@ -495,6 +513,13 @@ class Attendance(Timestamped):
         return _("%(position)s (name not recorded)") % {"position": self.position}
 
 
+class PledgeQuerySet(SlugQuerySet):
+    def public(self):
+        """Pledges visitors may see: published, by a published donor. A draft
+        donor's pledges stay off the public site with it."""
+        return self.filter(published=True, donor__published=True)
+
+
 class Pledge(Timestamped):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     donor = models.ForeignKey(
@@ -537,7 +562,7 @@ class Pledge(Timestamped):
         Source, related_name="pledges", blank=True, verbose_name=_("sources")
     )
 
-    objects = SlugQuerySet.as_manager()
+    objects = PledgeQuerySet.as_manager()
 
     class Meta:
         ordering = [F("announced_on").asc(nulls_last=True), "slug"]

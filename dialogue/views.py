@@ -40,10 +40,10 @@ def public_attendances():
     )
 
 
-def published_pledges():
+def public_pledges():
     return Prefetch(
         "pledges",
-        queryset=Pledge.objects.published()
+        queryset=Pledge.objects.public()
         .select_related("donor")
         .prefetch_related(published_sources()),
     )
@@ -142,7 +142,7 @@ class HomeView(TemplateView):
             latest_meetings=meetings.filter(start_date__isnull=False)
             .select_related("host")
             .order_by("-start_date")[:5],
-            pledge_totals=pledge_totals(Pledge.objects.published()),
+            pledge_totals=pledge_totals(Pledge.objects.public()),
             json_ld=structured_data.organization(self.request, members),
         )
         return context
@@ -156,9 +156,14 @@ class ParticipantListView(ListView):
         return Country.objects.published().annotate(
             meetings_attended=Count(
                 "attendances__meeting",
+                # The rows the country's own page lists (AttendanceQuerySet.public).
                 filter=Q(
                     attendances__published=True,
                     attendances__meeting__published=True,
+                )
+                & (
+                    Q(attendances__person__isnull=True)
+                    | Q(attendances__person__published=True)
                 ),
                 distinct=True,
             )
@@ -185,8 +190,8 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         country = self.object
-        attended = Attendance.objects.public().filter(
-            country=country, meeting__published=True
+        attended = Attendance.objects.public(country=country).filter(
+            meeting__published=True
         )
         meetings = (
             Meeting.objects.published()
@@ -195,6 +200,7 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
             .select_related("host")
             .order_by(F("start_date").desc(nulls_last=True), "-kind", "-number")
         )
+        # The page's own pledges: the country is published, or previewed by staff.
         pledges = (
             country.pledges.published()
             .select_related("meeting")
@@ -248,7 +254,7 @@ class PersonDetailView(PreviewMixin, CitationsMixin, DetailView):
     def get_context_data(self, **kwargs):
         appearances = (
             self.object.attendances.published()
-            .filter(meeting__published=True)
+            .filter(meeting__published=True, country__published=True)
             .select_related("meeting", "country")
             .prefetch_related(
                 Prefetch("meeting__sources", queryset=Source.objects.published())
@@ -343,7 +349,7 @@ class MeetingDetailView(PreviewMixin, CitationsMixin, DetailView):
             .prefetch_related(
                 published_sources(),
                 public_attendances(),
-                published_pledges(),
+                public_pledges(),
                 Prefetch(
                     "documents",
                     queryset=Document.objects.published().prefetch_related(
@@ -365,7 +371,7 @@ class PledgeListView(CitationsMixin, ListView):
 
     def get_queryset(self):
         pledges = (
-            Pledge.objects.published()
+            Pledge.objects.public()
             .select_related("donor", "meeting")
             .prefetch_related(published_sources())
         )
@@ -379,8 +385,8 @@ class PledgeListView(CitationsMixin, ListView):
         return pledges
 
     def get_context_data(self, **kwargs):
-        kwargs["totals"] = pledge_totals(Pledge.objects.published())
-        by_donor = list(pledge_totals_by_donor(Pledge.objects.published()))
+        kwargs["totals"] = pledge_totals(Pledge.objects.public())
+        by_donor = list(pledge_totals_by_donor(Pledge.objects.public()))
         kwargs["by_donor"] = by_donor
         kwargs["charts"] = pledge_charts(by_donor)
         kwargs["donor"] = self.donor
@@ -440,7 +446,7 @@ class SourceDetailView(PreviewMixin, DetailView):
             (_("Meetings"), list(source.meetings.published().select_related("host"))),
             (
                 _("Pledges"),
-                list(source.pledges.published().select_related("donor", "meeting")),
+                list(source.pledges.public().select_related("donor", "meeting")),
             ),
             (_("Documents"), list(source.documents.published())),
             (_("Pages"), list(source.pages.published())),

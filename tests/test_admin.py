@@ -407,3 +407,16 @@ def test_view_on_site_links_to_the_public_page(editor_client, db):
     assert "View on site" in page
     pledge = make_pledge(make_country("JP"))
     assert pledge.get_absolute_url().endswith(f"#pledge-{pledge.slug}")
+
+
+def test_changelist_place_tells_editors_when_the_host_is_a_draft(editor_client, db):
+    make_meeting(title="In Ulaanbaatar", city="Ulaanbaatar", host=make_country("MN"))
+    make_meeting(
+        title="In Tashkent",
+        kind="summit",
+        city="Tashkent",
+        host=make_country("UZ", published=False),
+    )
+    page = editor_client.get(admin_url(Meeting, "changelist")).content.decode()
+    assert '<td class="field-place">Ulaanbaatar, MN</td>' in page
+    assert '<td class="field-place">Tashkent (host Uzbekistan is a draft)</td>' in page

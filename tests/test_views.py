@@ -303,6 +303,87 @@ def test_unpublished_person_is_not_named_on_a_meeting(client, db):
     assert "Secret Name" not in page
 
 
+def test_a_draft_host_country_is_not_named_where_its_meeting_took_place(client, db):
+    draft_host = make_country("MN", name="Mongolia", published=False)
+    meeting = make_meeting(
+        title="Meeting in Ulaanbaatar", city="Ulaanbaatar", host=draft_host
+    )
+    pages = {
+        "timeline": text_of(client.get(reverse("dialogue:meeting-list"))),
+        "home": text_of(client.get(reverse("dialogue:home"))),
+        "meeting": text_of(client.get(meeting.get_absolute_url())),
+    }
+    assert "Foreign Ministers&#x27; Meeting · Ulaanbaatar</span>" in pages["timeline"]
+    assert "Foreign Ministers&#x27; Meeting · Ulaanbaatar</span>" in pages["home"]
+    assert "<dt>Place</dt><dd>Ulaanbaatar</dd>" in pages["meeting"]
+    assert "<dt>Host</dt>" not in pages["meeting"]
+    assert "addressCountry" not in pages["meeting"]
+    for page in pages.values():
+        assert "Mongolia" not in page
+        assert draft_host.get_absolute_url() not in page
+    # Once the country is published, the place names it and the page links it.
+    Country.objects.update(published=True)
+    page = text_of(client.get(meeting.get_absolute_url()))
+    assert "<dt>Place</dt><dd>Ulaanbaatar, Mongolia</dd>" in page
+    assert (
+        f'<dt>Host</dt><dd><a href="{draft_host.get_absolute_url()}">Mongolia</a>'
+        in page
+    )
+
+
+def test_an_attendee_for_a_draft_country_is_not_shown(client, db):
+    meeting, japan = make_meeting(), make_country("JP")
+    draft = make_country("TM", published=False)
+    make_attendance(meeting, japan, make_person(name="Koichiro Gemba"))
+    meredov = make_person(name="Rashid Meredov")
+    make_attendance(meeting, draft, meredov, capacity="observer")
+    make_attendance(meeting, draft, position="Ambassador to Japan")
+    page = text_of(client.get(meeting.get_absolute_url()))
+    assert ">Koichiro Gemba</a></th>" in page
+    assert "Turkmenistan" not in page
+    assert "Meredov" not in page
+    assert "Ambassador to Japan" not in page
+    person_page = text_of(client.get(meredov.get_absolute_url()))
+    assert "Turkmenistan" not in person_page
+    assert "No meetings recorded." in person_page
+    Country.objects.update(published=True)
+    page = text_of(client.get(meeting.get_absolute_url()))
+    assert ">Rashid Meredov</a></th>" in page
+    assert f'<a href="{draft.get_absolute_url()}">Turkmenistan</a></td>' in page
+
+
+def test_a_draft_donors_pledges_are_not_public(client, db):
+    japan = make_country("JP")
+    draft = make_country("MN", name="Mongolia", published=False)
+    meeting = make_meeting()
+    source = Source.objects.create(slug="report", title="A report")
+    make_pledge(japan, meeting=meeting).sources.add(source)
+    make_pledge(draft, amount=500_000_000, meeting=meeting).sources.add(source)
+    pledges = text_of(client.get(reverse("dialogue:pledge-list")))
+    home = text_of(client.get(reverse("dialogue:home")))
+    meeting_page = text_of(client.get(meeting.get_absolute_url()))
+    source_page = text_of(client.get(source.get_absolute_url()))
+    for page in (pledges, home, meeting_page, source_page):
+        assert "Mongolia" not in page
+        assert draft.get_absolute_url() not in page
+        assert "500,000,000" not in page
+        assert "1.2 billion" not in page
+    assert (
+        '<tr><th scope="row">USD</th><td class="num">700,000,000 (700 million)</td>'
+        '<td class="num">1</td></tr>' in pledges
+    )
+    assert '<desc id="chart-USD-desc">Japan: USD 700 million.</desc>' in pledges
+    assert "<dt>Pledged in USD</dt><dd>700 million</dd>" in home
+    assert "USD 700,000,000</data> (700 million) from <a" in meeting_page
+    assert "Japan: USD 700,000,000" in source_page
+    # Staff previewing the draft country see its pledge on its own page.
+    editor = Client()
+    editor.force_login(staff_who_may_view(Country))
+    preview = text_of(editor.get(draft.get_absolute_url()))
+    assert "<strong>Draft — not public.</strong>" in preview
+    assert "USD 500,000,000</data> (500 million)" in preview
+
+
 def test_missing_page_uses_the_404_template(client, db):
     response = client.get(reverse("dialogue:page-detail", args=["no-such-page"]))
     assert response.status_code == 404
