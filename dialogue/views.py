@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
@@ -148,26 +149,69 @@ class HomeView(TemplateView):
         return context
 
 
+def roles_summary(countries):
+    """Who takes part in which role, in sentences, from the countries themselves:
+    'The Dialogue's members are Japan, Kazakhstan and Uzbekistan. Turkmenistan
+    takes part as an observer. Afghanistan has attended as a guest.'"""
+    by_role = {role: [] for role in Country.Role.values}
+    for country in countries:
+        by_role[country.role].append(country.name)
+    sentences = []
+    for role, singular, plural in (
+        (
+            Country.Role.MEMBER,
+            _("The Dialogue's only member is %(names)s."),
+            _("The Dialogue's members are %(names)s."),
+        ),
+        (
+            Country.Role.OBSERVER,
+            _("%(names)s takes part as an observer."),
+            _("%(names)s take part as observers."),
+        ),
+        (
+            Country.Role.GUEST,
+            _("%(names)s has attended as a guest."),
+            _("%(names)s have attended as guests."),
+        ),
+    ):
+        names = by_role[role]
+        if names:
+            text = singular if len(names) == 1 else plural
+            sentences.append(text % {"names": get_text_list(names, _("and"))})
+    return " ".join(sentences)
+
+
 class ParticipantListView(ListView):
     template_name = "dialogue/participant_list.html"
     context_object_name = "countries"
 
     def get_queryset(self):
-        return Country.objects.published().annotate(
-            meetings_attended=Count(
-                "attendances__meeting",
-                # The rows the country's own page lists (AttendanceQuerySet.public).
-                filter=Q(
-                    attendances__published=True,
-                    attendances__meeting__published=True,
+        # Ordered here: a GROUP BY query does not use the model's default ordering.
+        return (
+            Country.objects.published()
+            .order_by("name")
+            .annotate(
+                meetings_attended=Count(
+                    "attendances__meeting",
+                    # The rows the country's own page lists (AttendanceQuerySet.public).
+                    filter=Q(
+                        attendances__published=True,
+                        attendances__meeting__published=True,
+                    )
+                    & (
+                        Q(attendances__person__isnull=True)
+                        | Q(attendances__person__published=True)
+                    ),
+                    distinct=True,
                 )
-                & (
-                    Q(attendances__person__isnull=True)
-                    | Q(attendances__person__published=True)
-                ),
-                distinct=True,
             )
         )
+
+    def get_context_data(self, **kwargs):
+        countries = list(self.object_list)  # one query for the table and the summary
+        kwargs["object_list"] = countries
+        kwargs["roles_summary"] = roles_summary(countries)
+        return super().get_context_data(**kwargs)
 
 
 class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):

@@ -52,6 +52,41 @@ def test_participants_list_shows_roles(client, seed):
         )
 
 
+def test_participants_list_says_who_takes_part_in_which_role(client, seed):
+    page = text_of(client.get(reverse("dialogue:participant-list")))
+    assert (
+        '<p class="lead">The Dialogue&#x27;s members are Japan, Kazakhstan, '
+        "Kyrgyzstan, Tajikistan and Uzbekistan. Turkmenistan takes part as an "
+        "observer. Afghanistan has attended as a guest.</p>" in page
+    )
+    assert "Five Central Asian" not in page
+
+
+def test_participants_summary_follows_the_data(client, db):
+    japan, kazakhstan = make_country("JP"), make_country("KZ")
+    meeting = make_meeting()
+    make_attendance(meeting, japan)
+    make_attendance(meeting, kazakhstan, make_person(published=False))
+    make_country("UZ", published=False)
+    make_country("TM", role="observer")
+    make_country("MN", name="Mongolia", role="observer")
+    page = text_of(client.get(reverse("dialogue:participant-list")))
+    assert (
+        '<p class="lead">The Dialogue&#x27;s members are Japan and Kazakhstan. '
+        "Mongolia and Turkmenistan take part as observers.</p>" in page
+    )
+    assert "Uzbekistan" not in page
+    assert "guest" not in page.split('<p class="lead">')[1].split("</p>")[0]
+    # Meetings attended count the rows the country's page lists: not a draft
+    # person's.
+    for country, count in ((japan, 1), (kazakhstan, 0)):
+        assert (
+            f'<a href="{country.get_absolute_url()}">{country.name}</a></th>\n'
+            "        <td>Member</td>\n        <td>—</td>\n"
+            f'        <td class="num">{count}</td>' in page
+        )
+
+
 def test_observer_country_page(client, seed):
     response = client.get(reverse("dialogue:participant-detail", args=["tm"]))
     page = text_of(response)
