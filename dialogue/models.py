@@ -5,6 +5,8 @@ Every model has a natural key (never a database id) for fixtures and CSV files,
 and a ``published`` flag: drafts stay off the public site.
 """
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -521,7 +523,16 @@ class PledgeQuerySet(SlugQuerySet):
 
 
 class Pledge(Timestamped):
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "Left empty, it is made from the donor, date, currency and amount, "
+            "e.g. jp-2012-11-10-usd-700000000."
+        ),
+    )
     donor = models.ForeignKey(
         Country,
         on_delete=models.PROTECT,
@@ -591,6 +602,11 @@ class Pledge(Timestamped):
     def __str__(self):
         return f"{self.donor}: {self.currency} {self.amount:,.0f}"
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.derive_slug()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("dialogue:pledge-list") + f"#pledge-{self.slug}"
 
@@ -600,6 +616,19 @@ class Pledge(Timestamped):
     @property
     def announced(self):
         return PartialDate(self.announced_on, self.announced_precision)
+
+    def derive_slug(self):
+        """``jp-2012-11-10-usd-700000000``; unique, with a suffix if taken."""
+        donor = self.donor.code if self.donor_id else ""
+        date_part = self.announced.isoformat() or "undated"
+        amount = f"{Decimal(self.amount or 0):.2f}".removesuffix(".00")
+        base = slugify(
+            f"{donor} {date_part} {self.currency} {amount.replace('.', '-')}"
+        )[:110]
+        slug, counter = base, 2
+        while Pledge.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, counter = f"{base}-{counter}", counter + 1
+        return slug
 
 
 class Document(Timestamped):
