@@ -176,6 +176,9 @@ def test_meeting_with_a_guest_and_unnamed_attendees(client, seed):
         in page
     )
     assert "Action Plan of the “Central Asia plus Japan” Dialogue" in page
+    # The seed names only the Afghan guest among those who attended.
+    assert page.count('<td data-label="Capacity">') == 1
+    assert "Head of delegation" not in page
 
 
 def test_undated_meeting_says_so(client, seed):
@@ -263,6 +266,8 @@ def test_prose_pages(client, seed):
     page = text_of(client.get(reverse("dialogue:page-detail", args=["about"])))
     assert "<h1>About the Dialogue</h1>" in page
     assert "<strong>Turkmenistan</strong>" in page
+    assert "a forum for advancing cooperation between regions." in page
+    assert "Central Asian countries to cooperate with each other" not in page
     assert "Joint Statement “Central Asia + Japan” Dialogue" in page
     page = text_of(
         client.get(
