@@ -181,6 +181,69 @@ def test_meeting_with_a_guest_and_unnamed_attendees(client, seed):
     assert "Head of delegation" not in page
 
 
+def cite_marks(*slugs):
+    """The superscript reference numbers for these sources, numbered 1, 2, ..."""
+    return "".join(
+        f'<sup class="cite"><a href="#ref-{number}" '
+        f'title="{escape(Source.objects.get(slug=slug).title)}">[{number}]</a></sup>'
+        for number, slug in enumerate(slugs, start=1)
+    )
+
+
+def reference(number, slug):
+    source = Source.objects.get(slug=slug)
+    return (
+        f'<li id="ref-{number}"><a href="{source.get_absolute_url()}">'
+        f"{escape(source.title)}</a>. {escape(source.publisher)}."
+    )
+
+
+@pytest.mark.parametrize(
+    ("url_name", "key", "fact", "slugs"),
+    [
+        (
+            "dialogue:document-detail",
+            "joint-statement-2004",
+            "<li>Cooperation in the international arena",
+            ["mofa-joint-statement-2004"],
+        ),
+        (
+            "dialogue:participant-detail",
+            "af",
+            "Role in the Dialogue: <strong>guest</strong>.",
+            ["mofa-action-plan-2006"],
+        ),
+        (
+            "dialogue:meeting-detail",
+            "2004-08-28-foreign-ministers-1",
+            "<dd>28 August 2004",
+            ["mofa-joint-statement-2004", "mofa-press-release-2004"],
+        ),
+        (
+            "dialogue:meeting-detail",
+            "2005-03-04-senior-officials",
+            "<dd>4 March 2005",
+            ["mofa-senior-officials-meeting-2005"],
+        ),
+        (
+            "dialogue:meeting-detail",
+            "2006-06-05-foreign-ministers",
+            "Afghanistan&#x27;s foreign minister took part as a guest.",
+            ["mofa-action-plan-2006"],
+        ),
+    ],
+)
+def test_facts_carry_numbered_citations_and_the_sources_are_listed(
+    client, seed, url_name, key, fact, slugs
+):
+    page = text_of(client.get(reverse(url_name, args=[key])))
+    assert fact + cite_marks(*slugs) in page
+    assert '<h2 id="references-heading">References</h2>' in page
+    for number, slug in enumerate(slugs, start=1):
+        assert reference(number, slug) in page
+    assert f'id="ref-{len(slugs) + 1}"' not in page
+
+
 def test_undated_meeting_says_so(client, seed):
     page = text_of(
         client.get(
