@@ -694,6 +694,13 @@ class Document(Timestamped):
     def dated(self):
         return PartialDate(self.date, self.date_precision)
 
+    @property
+    def public_author(self):
+        """The author or speaker, or None when there is none or it is a draft."""
+        if self.author is not None and self.author.published:
+            return self.author
+        return None
+
 
 class DocumentPointQuerySet(PublishedQuerySet):
     def get_by_natural_key(self, document, number):

@@ -12,6 +12,7 @@ from dialogue.models import Country, Document, Meeting, Page, Person, Pledge, So
 from tests.factories import (
     make_attendance,
     make_country,
+    make_document,
     make_meeting,
     make_page,
     make_person,
@@ -485,6 +486,23 @@ def test_a_draft_donors_pledges_are_not_public(client, db):
     preview = text_of(editor.get(draft.get_absolute_url()))
     assert "<strong>Draft — not public.</strong>" in preview
     assert "USD 500,000,000</data> (500 million)" in preview
+
+
+def test_a_draft_author_is_not_named_on_their_document(client, db):
+    author = make_person(name="Secret Speaker", published=False)
+    document = make_document(title="A speech", kind="speech", author=author)
+    detail = text_of(client.get(document.get_absolute_url()))
+    listing = text_of(client.get(reverse("dialogue:document-list")))
+    for page in (detail, listing):
+        assert "A speech" in page
+        assert "Secret Speaker" not in page
+        assert author.get_absolute_url() not in page
+    assert "<dt>By</dt>" not in detail
+    Person.objects.update(published=True)
+    detail = text_of(client.get(document.get_absolute_url()))
+    assert f'<dt>By</dt><dd><a href="{author.get_absolute_url()}">Secret Speaker' in (
+        detail
+    )
 
 
 def test_missing_page_uses_the_404_template(client, db):
