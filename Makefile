@@ -14,9 +14,10 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
+# The seed goes into an empty database only: editors' changes survive a restart.
 setup: install
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py loaddata seed
+	$(PY) manage.py load_seed_if_empty
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .forms import AttendanceFormSet, partial_date_form
+from .forms import AttendanceFormSet, PledgeForm, partial_date_form
 from .models import (
     Attendance,
     Country,
@@ -121,15 +121,15 @@ class AttendanceInline(admin.TabularInline):
 
 class PledgeInline(admin.TabularInline):
     model = Pledge
-    form = partial_date_form(Pledge, {"announced_on": "announced_precision"})
+    form = PledgeForm
     extra = 0
     fields = (
-        "slug",
         "donor",
         "amount",
         "currency",
         "approximate",
         "announced_on",
+        "slug",
         "published",
     )
     autocomplete_fields = ("donor",)
@@ -194,6 +194,12 @@ class MeetingAdmin(CsvAdminMixin, ContentAdmin):
 
     @admin.display(description=_("place"), ordering="city")
     def place(self, meeting):
+        if meeting.host is not None and not meeting.host.published:
+            # Visitors see the city alone; editors are told why.
+            return _("%(place)s (host %(host)s is a draft)") % {
+                "place": meeting.place or "—",
+                "host": meeting.host.name,
+            }
         return meeting.place
 
 
@@ -220,9 +226,8 @@ class AttendanceAdmin(CsvAdminMixin, ContentAdmin):
 @admin.register(Pledge)
 class PledgeAdmin(CsvAdminMixin, ContentAdmin):
     resource_classes = [PledgeResource]
-    form = partial_date_form(Pledge, {"announced_on": "announced_precision"})
+    form = PledgeForm
     fields = (
-        "slug",
         "donor",
         ("amount", "currency", "approximate"),
         "announced_on",
@@ -230,6 +235,7 @@ class PledgeAdmin(CsvAdminMixin, ContentAdmin):
         "purpose",
         "sources",
         "published",
+        "slug",
     )
     list_display = (
         "slug",

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attendance
+from .models import Attendance, Pledge
 from .partial_dates import PartialDate
 
 PARTIAL_DATE_HELP = _(
@@ -75,7 +75,18 @@ class PartialDateFormMixin:
         super()._post_clean()
 
 
-def partial_date_form(model, partial_dates):
+class DerivedSlugMixin:
+    """An empty slug is left for the model to make when it is saved.
+
+    It is cleaned to None rather than "", so that two new rows of one formset
+    (pledges added in a meeting's inline) are not taken for duplicates.
+    """
+
+    def clean_slug(self):
+        return self.cleaned_data.get("slug") or None
+
+
+def partial_date_form(model, partial_dates, mixins=()):
     """A ModelForm class for ``model`` with one text field per partial date."""
     excluded = [name for pair in partial_dates.items() for name in pair]
     declared = {
@@ -87,7 +98,7 @@ def partial_date_form(model, partial_dates):
     meta = type("Meta", (), {"model": model, "exclude": excluded})
     return type(
         f"{model.__name__}Form",
-        (PartialDateFormMixin, forms.ModelForm),
+        (*mixins, PartialDateFormMixin, forms.ModelForm),
         {"Meta": meta, "partial_dates": partial_dates, **declared},
     )
 
@@ -128,3 +139,8 @@ class AttendanceFormSet(forms.BaseInlineFormSet):
             if key in seen:
                 form.add_error(None, constraint_message(Attendance, constraint))
             seen.add(key)
+
+
+PledgeForm = partial_date_form(
+    Pledge, {"announced_on": "announced_precision"}, mixins=(DerivedSlugMixin,)
+)

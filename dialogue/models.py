@@ -5,6 +5,8 @@ Every model has a natural key (never a database id) for fixtures and CSV files,
 and a ``published`` flag: drafts stay off the public site.
 """
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -366,10 +368,20 @@ class Meeting(Timestamped):
         return f"{ordinal(self.number)} {label}" if self.number else label
 
     @property
+    def public_host(self):
+        """The host country, or None when there is none or it is a draft."""
+        if self.host is not None and self.host.published:
+            return self.host
+        return None
+
+    @property
     def place(self):
+        """Where it was, for visitors: the city, and the host country unless that
+        country is a draft."""
         if self.format == self.Format.ONLINE:
             return str(_("online"))
-        parts = [self.city, self.host.name if self.host else ""]
+        host = self.public_host
+        parts = [self.city, host.name if host else ""]
         return ", ".join(part for part in parts if part)
 
     def derive_slug(self):
@@ -393,11 +405,19 @@ class AttendanceQuerySet(PublishedQuerySet):
             position=position,
         )
 
-    def public(self):
-        """Published rows whose person, if named, is published too."""
-        return self.filter(published=True).filter(
+    def public(self, country=None):
+        """Rows visitors may see: published, for a published country, and naming a
+        person only if that person is published.
+
+        With ``country``, that country's rows whatever its own flag: on the
+        country's page, the page itself decides (staff preview a draft country).
+        """
+        rows = self.filter(published=True).filter(
             Q(person__isnull=True) | Q(person__published=True)
         )
+        if country is not None:
+            return rows.filter(country=country)
+        return rows.filter(country__published=True)
 
 
 class Attendance(Timestamped):
@@ -495,8 +515,24 @@ class Attendance(Timestamped):
         return _("%(position)s (name not recorded)") % {"position": self.position}
 
 
+class PledgeQuerySet(SlugQuerySet):
+    def public(self):
+        """Pledges visitors may see: published, by a published donor. A draft
+        donor's pledges stay off the public site with it."""
+        return self.filter(published=True, donor__published=True)
+
+
 class Pledge(Timestamped):
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "Left empty, it is made from the donor, date, currency and amount, "
+            "e.g. jp-2012-11-10-usd-700000000."
+        ),
+    )
     donor = models.ForeignKey(
         Country,
         on_delete=models.PROTECT,
@@ -537,7 +573,7 @@ class Pledge(Timestamped):
         Source, related_name="pledges", blank=True, verbose_name=_("sources")
     )
 
-    objects = SlugQuerySet.as_manager()
+    objects = PledgeQuerySet.as_manager()
 
     class Meta:
         ordering = [F("announced_on").asc(nulls_last=True), "slug"]
@@ -566,6 +602,11 @@ class Pledge(Timestamped):
     def __str__(self):
         return f"{self.donor}: {self.currency} {self.amount:,.0f}"
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.derive_slug()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("dialogue:pledge-list") + f"#pledge-{self.slug}"
 
@@ -575,6 +616,19 @@ class Pledge(Timestamped):
     @property
     def announced(self):
         return PartialDate(self.announced_on, self.announced_precision)
+
+    def derive_slug(self):
+        """``jp-2012-11-10-usd-700000000``; unique, with a suffix if taken."""
+        donor = self.donor.code if self.donor_id else ""
+        date_part = self.announced.isoformat() or "undated"
+        amount = f"{Decimal(self.amount or 0):.2f}".removesuffix(".00")
+        base = slugify(
+            f"{donor} {date_part} {self.currency} {amount.replace('.', '-')}"
+        )[:110]
+        slug, counter = base, 2
+        while Pledge.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, counter = f"{base}-{counter}", counter + 1
+        return slug
 
 
 class Document(Timestamped):
@@ -639,6 +693,13 @@ class Document(Timestamped):
     @property
     def dated(self):
         return PartialDate(self.date, self.date_precision)
+
+    @property
+    def public_author(self):
+        """The author or speaker, or None when there is none or it is a draft."""
+        if self.author is not None and self.author.published:
+            return self.author
+        return None
 
 
 class DocumentPointQuerySet(PublishedQuerySet):

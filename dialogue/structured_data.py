@@ -60,12 +60,12 @@ def event(request, meeting):
         data["eventAttendanceMode"] = ATTENDANCE_MODE[meeting.format]
     if meeting.format == meeting.Format.ONLINE:
         data["location"] = {"@type": "VirtualLocation", "name": "online"}
-    elif meeting.city or meeting.host:
+    elif meeting.city or meeting.public_host:
         address = {"@type": "PostalAddress"}
         if meeting.city:
             address["addressLocality"] = meeting.city
-        if meeting.host:
-            address["addressCountry"] = meeting.host.code
+        if meeting.public_host:
+            address["addressCountry"] = meeting.public_host.code
         data["location"] = {
             "@type": "Place",
             "name": meeting.place,

@@ -5,6 +5,7 @@ from django.db.models import Count, F, Prefetch, Q, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
@@ -37,10 +38,10 @@ def public_attendances():
     )
 
 
-def published_pledges():
+def public_pledges():
     return Prefetch(
         "pledges",
-        queryset=Pledge.objects.published()
+        queryset=Pledge.objects.public()
         .select_related("donor")
         .prefetch_related(published_sources()),
     )
@@ -139,10 +140,42 @@ class HomeView(TemplateView):
             latest_meetings=meetings.filter(start_date__isnull=False)
             .select_related("host")
             .order_by("-start_date")[:5],
-            pledge_totals=pledge_totals(Pledge.objects.published()),
+            pledge_totals=pledge_totals(Pledge.objects.public()),
             json_ld=structured_data.organization(self.request, members),
         )
         return context
+
+
+def roles_summary(countries):
+    """Who takes part in which role, in sentences, from the countries themselves:
+    'The Dialogue's members are Japan, Kazakhstan and Uzbekistan. Turkmenistan
+    takes part as an observer. Afghanistan has attended as a guest.'"""
+    by_role = {role: [] for role in Country.Role.values}
+    for country in countries:
+        by_role[country.role].append(country.name)
+    sentences = []
+    for role, singular, plural in (
+        (
+            Country.Role.MEMBER,
+            _("The Dialogue's only member is %(names)s."),
+            _("The Dialogue's members are %(names)s."),
+        ),
+        (
+            Country.Role.OBSERVER,
+            _("%(names)s takes part as an observer."),
+            _("%(names)s take part as observers."),
+        ),
+        (
+            Country.Role.GUEST,
+            _("%(names)s has attended as a guest."),
+            _("%(names)s have attended as guests."),
+        ),
+    ):
+        names = by_role[role]
+        if names:
+            text = singular if len(names) == 1 else plural
+            sentences.append(text % {"names": get_text_list(names, _("and"))})
+    return " ".join(sentences)
 
 
 class ParticipantListView(ListView):
@@ -150,16 +183,32 @@ class ParticipantListView(ListView):
     context_object_name = "countries"
 
     def get_queryset(self):
-        return Country.objects.published().annotate(
-            meetings_attended=Count(
-                "attendances__meeting",
-                filter=Q(
-                    attendances__published=True,
-                    attendances__meeting__published=True,
-                ),
-                distinct=True,
+        # Ordered here: a GROUP BY query does not use the model's default ordering.
+        return (
+            Country.objects.published()
+            .order_by("name")
+            .annotate(
+                meetings_attended=Count(
+                    "attendances__meeting",
+                    # The rows the country's own page lists (AttendanceQuerySet.public).
+                    filter=Q(
+                        attendances__published=True,
+                        attendances__meeting__published=True,
+                    )
+                    & (
+                        Q(attendances__person__isnull=True)
+                        | Q(attendances__person__published=True)
+                    ),
+                    distinct=True,
+                )
             )
         )
+
+    def get_context_data(self, **kwargs):
+        countries = list(self.object_list)  # one query for the table and the summary
+        kwargs["object_list"] = countries
+        kwargs["roles_summary"] = roles_summary(countries)
+        return super().get_context_data(**kwargs)
 
 
 class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
@@ -182,8 +231,8 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         country = self.object
-        attended = Attendance.objects.public().filter(
-            country=country, meeting__published=True
+        attended = Attendance.objects.public(country=country).filter(
+            meeting__published=True
         )
         meetings = (
             Meeting.objects.published()
@@ -192,6 +241,7 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
             .select_related("host")
             .order_by(F("start_date").desc(nulls_last=True), "-kind", "-number")
         )
+        # The page's own pledges: the country is published, or previewed by staff.
         pledges = (
             country.pledges.published()
             .select_related("meeting")
@@ -245,7 +295,7 @@ class PersonDetailView(PreviewMixin, CitationsMixin, DetailView):
     def get_context_data(self, **kwargs):
         appearances = (
             self.object.attendances.published()
-            .filter(meeting__published=True)
+            .filter(meeting__published=True, country__published=True)
             .select_related("meeting", "country")
             .prefetch_related(
                 Prefetch("meeting__sources", queryset=Source.objects.published())
@@ -355,7 +405,7 @@ class MeetingDetailView(PreviewMixin, CitationsMixin, DetailView):
             .prefetch_related(
                 published_sources(),
                 public_attendances(),
-                published_pledges(),
+                public_pledges(),
                 Prefetch(
                     "documents",
                     queryset=Document.objects.published().prefetch_related(
@@ -377,7 +427,7 @@ class PledgeListView(CitationsMixin, ListView):
 
     def get_queryset(self):
         pledges = (
-            Pledge.objects.published()
+            Pledge.objects.public()
             .select_related("donor", "meeting")
             .prefetch_related(published_sources())
         )
@@ -391,8 +441,8 @@ class PledgeListView(CitationsMixin, ListView):
         return pledges
 
     def get_context_data(self, **kwargs):
-        kwargs["totals"] = pledge_totals(Pledge.objects.published())
-        by_donor = list(pledge_totals_by_donor(Pledge.objects.published()))
+        kwargs["totals"] = pledge_totals(Pledge.objects.public())
+        by_donor = list(pledge_totals_by_donor(Pledge.objects.public()))
         kwargs["by_donor"] = by_donor
         kwargs["charts"] = pledge_charts(by_donor)
         kwargs["donor"] = self.donor
@@ -452,7 +502,7 @@ class SourceDetailView(PreviewMixin, DetailView):
             (_("Meetings"), list(source.meetings.published().select_related("host"))),
             (
                 _("Pledges"),
-                list(source.pledges.published().select_related("donor", "meeting")),
+                list(source.pledges.public().select_related("donor", "meeting")),
             ),
             (_("Documents"), list(source.documents.published())),
             (_("Pages"), list(source.pages.published())),

@@ -263,6 +263,46 @@ def test_pledge_with_month_date_and_a_large_yen_amount(editor_client, db):
     assert "JPY 3,000,000,000,000.00" in page
 
 
+def test_an_editor_adds_a_pledge_without_typing_a_slug(editor_client, db):
+    japan = make_country("JP")
+    form = editor_client.get(admin_url(Pledge, "add")).content.decode()
+    assert (
+        "Left empty, it is made from the donor, date, currency and amount, "
+        "e.g. jp-2012-11-10-usd-700000000." in form
+    )
+    for _ in range(2):
+        response = editor_client.post(
+            admin_url(Pledge, "add"), pledge_form(japan, slug=""), follow=True
+        )
+        assert "was added successfully" in response.content.decode()
+    page = editor_client.get(admin_url(Pledge, "changelist")).content.decode()
+    assert ">jp-2012-11-usd-1000</a>" in page
+    assert ">jp-2012-11-usd-1000-2</a>" in page
+
+
+def test_pledges_added_in_a_meeting_get_their_own_slugs(editor_client, db):
+    japan = make_country("JP")
+    rows = {"pledges-TOTAL_FORMS": "2"}
+    for index, amount in enumerate(("5", "5")):
+        rows.update(
+            {
+                f"pledges-{index}-slug": "",
+                f"pledges-{index}-donor": japan.pk,
+                f"pledges-{index}-amount": amount,
+                f"pledges-{index}-currency": "USD",
+                f"pledges-{index}-announced_on": "2014-07-16",
+                f"pledges-{index}-published": "on",
+            }
+        )
+    response = editor_client.post(admin_url(Meeting, "add"), meeting_form(**rows))
+    assert response.status_code == 302, errors_of(response)
+    meeting = Meeting.objects.get()
+    assert sorted(meeting.pledges.values_list("slug", flat=True)) == [
+        "jp-2014-07-16-usd-5",
+        "jp-2014-07-16-usd-5-2",
+    ]
+
+
 def test_country_code_must_be_iso(editor_client, db):
     response = editor_client.post(
         admin_url(Country, "add"),
@@ -407,3 +447,16 @@ def test_view_on_site_links_to_the_public_page(editor_client, db):
     assert "View on site" in page
     pledge = make_pledge(make_country("JP"))
     assert pledge.get_absolute_url().endswith(f"#pledge-{pledge.slug}")
+
+
+def test_changelist_place_tells_editors_when_the_host_is_a_draft(editor_client, db):
+    make_meeting(title="In Ulaanbaatar", city="Ulaanbaatar", host=make_country("MN"))
+    make_meeting(
+        title="In Tashkent",
+        kind="summit",
+        city="Tashkent",
+        host=make_country("UZ", published=False),
+    )
+    page = editor_client.get(admin_url(Meeting, "changelist")).content.decode()
+    assert '<td class="field-place">Ulaanbaatar, MN</td>' in page
+    assert '<td class="field-place">Tashkent (host Uzbekistan is a draft)</td>' in page

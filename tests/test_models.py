@@ -189,6 +189,31 @@ class TestMeeting:
         assert make_meeting(kind="summit", number=22).kind_name == "22nd Summit"
 
 
+class TestPledge:
+    def test_slug_is_derived_from_donor_date_currency_and_amount(self):
+        japan = make_country("JP")
+        pledge = make_pledge(japan, slug="")
+        again = make_pledge(japan, slug="")
+        cents = make_pledge(
+            japan,
+            slug="",
+            amount=Decimal("1234.50"),
+            currency="EUR",
+            announced_on=datetime.date(2013, 1, 1),
+            announced_precision="year",
+        )
+        undated = make_pledge(
+            japan, slug="", announced_on=None, announced_precision="unknown"
+        )
+        assert pledge.slug == "jp-2012-11-10-usd-700000000"
+        assert again.slug == "jp-2012-11-10-usd-700000000-2"
+        assert cents.slug == "jp-2013-eur-1234-50"
+        assert undated.slug == "jp-undated-usd-700000000"
+
+    def test_a_given_slug_is_kept(self):
+        assert make_pledge(make_country("JP"), slug="my-pledge").slug == "my-pledge"
+
+
 class TestNamesInAnyScript:
     @pytest.mark.parametrize("name", ["Коитиро Гэмба", "玄葉光一郎", "Erlan Abdyldaev"])
     def test_person_slug_keeps_the_script(self, name):

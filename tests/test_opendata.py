@@ -171,4 +171,4 @@ def test_open_data_page_lists_files_columns_counts_and_licence(client, seed):
         f'<a href="{meetings_url}" download>meetings.csv</a></th>\n'
         '          <td><code class="columns">' in page
     )
-    assert '<td class="num">22</td>' in page  # attendees in the seed
+    assert '<td class="num">17</td>' in page  # attendees in the seed

@@ -12,6 +12,7 @@ from dialogue.models import Country, Document, Meeting, Page, Person, Pledge, So
 from tests.factories import (
     make_attendance,
     make_country,
+    make_document,
     make_meeting,
     make_page,
     make_person,
@@ -49,6 +50,41 @@ def test_participants_list_shows_roles(client, seed):
         url = Country.objects.get(name=name).get_absolute_url()
         assert f'<a href="{url}">{name}</a></th>\n        <td>{role}</td>' in text_of(
             response
+        )
+
+
+def test_participants_list_says_who_takes_part_in_which_role(client, seed):
+    page = text_of(client.get(reverse("dialogue:participant-list")))
+    assert (
+        '<p class="lead">The Dialogue&#x27;s members are Japan, Kazakhstan, '
+        "Kyrgyzstan, Tajikistan and Uzbekistan. Turkmenistan takes part as an "
+        "observer. Afghanistan has attended as a guest.</p>" in page
+    )
+    assert "Five Central Asian" not in page
+
+
+def test_participants_summary_follows_the_data(client, db):
+    japan, kazakhstan = make_country("JP"), make_country("KZ")
+    meeting = make_meeting()
+    make_attendance(meeting, japan)
+    make_attendance(meeting, kazakhstan, make_person(published=False))
+    make_country("UZ", published=False)
+    make_country("TM", role="observer")
+    make_country("MN", name="Mongolia", role="observer")
+    page = text_of(client.get(reverse("dialogue:participant-list")))
+    assert (
+        '<p class="lead">The Dialogue&#x27;s members are Japan and Kazakhstan. '
+        "Mongolia and Turkmenistan take part as observers.</p>" in page
+    )
+    assert "Uzbekistan" not in page
+    assert "guest" not in page.split('<p class="lead">')[1].split("</p>")[0]
+    # Meetings attended count the rows the country's page lists: not a draft
+    # person's.
+    for country, count in ((japan, 1), (kazakhstan, 0)):
+        assert (
+            f'<a href="{country.get_absolute_url()}">{country.name}</a></th>\n'
+            "        <td>Member</td>\n        <td>—</td>\n"
+            f'        <td class="num">{count}</td>' in page
         )
 
 
@@ -141,6 +177,72 @@ def test_meeting_with_a_guest_and_unnamed_attendees(client, seed):
         in page
     )
     assert "Action Plan of the “Central Asia plus Japan” Dialogue" in page
+    # The seed names only the Afghan guest among those who attended.
+    assert page.count('<td data-label="Capacity">') == 1
+    assert "Head of delegation" not in page
+
+
+def cite_marks(*slugs):
+    """The superscript reference numbers for these sources, numbered 1, 2, ..."""
+    return "".join(
+        f'<sup class="cite"><a href="#ref-{number}" '
+        f'title="{escape(Source.objects.get(slug=slug).title)}">[{number}]</a></sup>'
+        for number, slug in enumerate(slugs, start=1)
+    )
+
+
+def reference(number, slug):
+    source = Source.objects.get(slug=slug)
+    return (
+        f'<li id="ref-{number}"><a href="{source.get_absolute_url()}">'
+        f"{escape(source.title)}</a>. {escape(source.publisher)}."
+    )
+
+
+@pytest.mark.parametrize(
+    ("url_name", "key", "fact", "slugs"),
+    [
+        (
+            "dialogue:document-detail",
+            "joint-statement-2004",
+            "<li>Cooperation in the international arena",
+            ["mofa-joint-statement-2004"],
+        ),
+        (
+            "dialogue:participant-detail",
+            "af",
+            "Role in the Dialogue: <strong>guest</strong>.",
+            ["mofa-action-plan-2006"],
+        ),
+        (
+            "dialogue:meeting-detail",
+            "2004-08-28-foreign-ministers-1",
+            "<dd>28 August 2004",
+            ["mofa-joint-statement-2004", "mofa-press-release-2004"],
+        ),
+        (
+            "dialogue:meeting-detail",
+            "2005-03-04-senior-officials",
+            "<dd>4 March 2005",
+            ["mofa-senior-officials-meeting-2005"],
+        ),
+        (
+            "dialogue:meeting-detail",
+            "2006-06-05-foreign-ministers",
+            "Afghanistan&#x27;s foreign minister took part as a guest.",
+            ["mofa-action-plan-2006"],
+        ),
+    ],
+)
+def test_facts_carry_numbered_citations_and_the_sources_are_listed(
+    client, seed, url_name, key, fact, slugs
+):
+    page = text_of(client.get(reverse(url_name, args=[key])))
+    assert fact + cite_marks(*slugs) in page
+    assert '<h2 id="references-heading">References</h2>' in page
+    for number, slug in enumerate(slugs, start=1):
+        assert reference(number, slug) in page
+    assert f'id="ref-{len(slugs) + 1}"' not in page
 
 
 def test_undated_meeting_says_so(client, seed):
@@ -228,6 +330,8 @@ def test_prose_pages(client, seed):
     page = text_of(client.get(reverse("dialogue:page-detail", args=["about"])))
     assert "<h1>About the Dialogue</h1>" in page
     assert "<strong>Turkmenistan</strong>" in page
+    assert "a forum for advancing cooperation between regions." in page
+    assert "Central Asian countries to cooperate with each other" not in page
     assert "Joint Statement “Central Asia + Japan” Dialogue" in page
     page = text_of(
         client.get(
@@ -301,6 +405,104 @@ def test_unpublished_person_is_not_named_on_a_meeting(client, db):
     page = text_of(client.get(meeting.get_absolute_url()))
     assert "Public Name" in page
     assert "Secret Name" not in page
+
+
+def test_a_draft_host_country_is_not_named_where_its_meeting_took_place(client, db):
+    draft_host = make_country("MN", name="Mongolia", published=False)
+    meeting = make_meeting(
+        title="Meeting in Ulaanbaatar", city="Ulaanbaatar", host=draft_host
+    )
+    pages = {
+        "timeline": text_of(client.get(reverse("dialogue:meeting-list"))),
+        "home": text_of(client.get(reverse("dialogue:home"))),
+        "meeting": text_of(client.get(meeting.get_absolute_url())),
+    }
+    assert "Foreign Ministers&#x27; Meeting · Ulaanbaatar</span>" in pages["timeline"]
+    assert "Foreign Ministers&#x27; Meeting · Ulaanbaatar</span>" in pages["home"]
+    assert "<dt>Place</dt><dd>Ulaanbaatar</dd>" in pages["meeting"]
+    assert "<dt>Host</dt>" not in pages["meeting"]
+    assert "addressCountry" not in pages["meeting"]
+    for page in pages.values():
+        assert "Mongolia" not in page
+        assert draft_host.get_absolute_url() not in page
+    # Once the country is published, the place names it and the page links it.
+    Country.objects.update(published=True)
+    page = text_of(client.get(meeting.get_absolute_url()))
+    assert "<dt>Place</dt><dd>Ulaanbaatar, Mongolia</dd>" in page
+    assert (
+        f'<dt>Host</dt><dd><a href="{draft_host.get_absolute_url()}">Mongolia</a>'
+        in page
+    )
+
+
+def test_an_attendee_for_a_draft_country_is_not_shown(client, db):
+    meeting, japan = make_meeting(), make_country("JP")
+    draft = make_country("TM", published=False)
+    make_attendance(meeting, japan, make_person(name="Koichiro Gemba"))
+    meredov = make_person(name="Rashid Meredov")
+    make_attendance(meeting, draft, meredov, capacity="observer")
+    make_attendance(meeting, draft, position="Ambassador to Japan")
+    page = text_of(client.get(meeting.get_absolute_url()))
+    assert ">Koichiro Gemba</a></th>" in page
+    assert "Turkmenistan" not in page
+    assert "Meredov" not in page
+    assert "Ambassador to Japan" not in page
+    person_page = text_of(client.get(meredov.get_absolute_url()))
+    assert "Turkmenistan" not in person_page
+    assert "No meetings recorded." in person_page
+    Country.objects.update(published=True)
+    page = text_of(client.get(meeting.get_absolute_url()))
+    assert ">Rashid Meredov</a></th>" in page
+    assert f'<a href="{draft.get_absolute_url()}">Turkmenistan</a></td>' in page
+
+
+def test_a_draft_donors_pledges_are_not_public(client, db):
+    japan = make_country("JP")
+    draft = make_country("MN", name="Mongolia", published=False)
+    meeting = make_meeting()
+    source = Source.objects.create(slug="report", title="A report")
+    make_pledge(japan, meeting=meeting).sources.add(source)
+    make_pledge(draft, amount=500_000_000, meeting=meeting).sources.add(source)
+    pledges = text_of(client.get(reverse("dialogue:pledge-list")))
+    home = text_of(client.get(reverse("dialogue:home")))
+    meeting_page = text_of(client.get(meeting.get_absolute_url()))
+    source_page = text_of(client.get(source.get_absolute_url()))
+    for page in (pledges, home, meeting_page, source_page):
+        assert "Mongolia" not in page
+        assert draft.get_absolute_url() not in page
+        assert "500,000,000" not in page
+        assert "1.2 billion" not in page
+    assert (
+        '<tr><th scope="row">USD</th><td class="num">700,000,000 (700 million)</td>'
+        '<td class="num">1</td></tr>' in pledges
+    )
+    assert '<desc id="chart-USD-desc">Japan: USD 700 million.</desc>' in pledges
+    assert "<dt>Pledged in USD</dt><dd>700 million</dd>" in home
+    assert "USD 700,000,000</data> (700 million) from <a" in meeting_page
+    assert "Japan: USD 700,000,000" in source_page
+    # Staff previewing the draft country see its pledge on its own page.
+    editor = Client()
+    editor.force_login(staff_who_may_view(Country))
+    preview = text_of(editor.get(draft.get_absolute_url()))
+    assert "<strong>Draft — not public.</strong>" in preview
+    assert "USD 500,000,000</data> (500 million)" in preview
+
+
+def test_a_draft_author_is_not_named_on_their_document(client, db):
+    author = make_person(name="Secret Speaker", published=False)
+    document = make_document(title="A speech", kind="speech", author=author)
+    detail = text_of(client.get(document.get_absolute_url()))
+    listing = text_of(client.get(reverse("dialogue:document-list")))
+    for page in (detail, listing):
+        assert "A speech" in page
+        assert "Secret Speaker" not in page
+        assert author.get_absolute_url() not in page
+    assert "<dt>By</dt>" not in detail
+    Person.objects.update(published=True)
+    detail = text_of(client.get(document.get_absolute_url()))
+    assert f'<dt>By</dt><dd><a href="{author.get_absolute_url()}">Secret Speaker' in (
+        detail
+    )
 
 
 def test_missing_page_uses_the_404_template(client, db):
