@@ -1016,15 +1016,16 @@ class CsvResource(resources.ModelResource):
             self.create_instances.clear()
             return
         created = list(self.create_instances)
-        self.before_bulk_create(created)
+        self.save_new_people(created)
         super().bulk_create(
             using_transactions, dry_run, raise_errors, batch_size, result
         )
         if result is None or not result.base_errors:
             self.save_sources(created, new=True, result=result)
 
-    def before_bulk_create(self, instances):
-        """People named for the first time in this file are created first."""
+    def save_new_people(self, instances):
+        """People named for the first time in this file are created first, for new
+        and updated rows alike (a document's author may change to a new name)."""
         columns = [
             field.attribute
             for field in self.get_import_fields()
@@ -1046,6 +1047,7 @@ class CsvResource(resources.ModelResource):
             self.update_instances.clear()
             return
         updated = list(self.update_instances)
+        self.save_new_people(updated)
         super().bulk_update(
             using_transactions, dry_run, raise_errors, batch_size, result
         )

@@ -811,3 +811,22 @@ def test_a_document_author_named_for_the_first_time_is_created(db):
     assert problems(run(DocumentResource, text)) == []
     document = Document.objects.get(slug="aso-2006")
     assert (document.author.slug, str(document.dated)) == ("taro-aso", "June 2006")
+
+
+def test_a_document_author_changed_to_a_new_name_is_created(db):
+    from tests.factories import make_document
+
+    aso = make_person("Taro Aso")
+    make_document(slug="aso-2006", title="Corridor of Peace", author=aso)
+    exported = export_text(DocumentResource)
+    assert ",Taro Aso," in exported
+    result = run(DocumentResource, exported.replace(",Taro Aso,", ",Taro Kono,"))
+    assert problems(result) == []
+    assert result.summary() == "0 new, 1 updated, 0 unchanged"
+    assert result.rows[0].changes == [("author", "Taro Aso", "Taro Kono")]
+    document = Document.objects.get(slug="aso-2006")
+    assert (document.author.name, document.author.slug) == ("Taro Kono", "taro-kono")
+    assert sorted(Person.objects.values_list("name", flat=True)) == [
+        "Taro Aso",
+        "Taro Kono",
+    ]
