@@ -1,7 +1,9 @@
 """The dataset commands: export_dataset DIR and import_dataset DIR [--dry-run]."""
 
 import io
+import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +26,7 @@ from dialogue.models import (
     Source,
 )
 
+MANAGE = Path(__file__).resolve().parent.parent / "manage.py"
 FILES = ["countries.csv", "sources.csv", "meetings.csv", "attendees.csv", "pledges.csv"]
 MEETING_HEADER = (
     "slug,kind,number,title,status,start_date,end_date,city,host,format,summary,sources"
@@ -342,16 +345,56 @@ def test_large_files_show_a_progress_bar(db, tmp_path, monkeypatch):
     assert terminal.getvalue() == ""
 
 
-def test_the_command_exits_non_zero_on_error(tmp_path):
-    manage = Path(__file__).resolve().parent.parent / "manage.py"
-    process = subprocess.run(
-        [sys.executable, str(manage), "import_dataset", str(tmp_path / "missing")],
+def manage(*args, database):
+    """Run manage.py in a process of its own, on its own SQLite file."""
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "capj.settings.test",
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
+    return subprocess.run(
+        [sys.executable, str(MANAGE), *args],
         capture_output=True,
         text=True,
         check=False,
+        env=environment,
     )
+
+
+def test_the_command_exits_non_zero_on_error(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    process = manage("import_dataset", str(tmp_path / "missing"), database=database)
     assert process.returncode == 1
     assert f"{tmp_path / 'missing'} is not a directory." in process.stderr
+
+    # A row error: the process fails too, and nothing is saved.
+    assert manage("migrate", "-v", "0", database=database).returncode == 0
+    files = tmp_path / "files"
+    files.mkdir()
+    write(
+        files,
+        "countries.csv",
+        "code,name,role,joined_on,summary\nKZ,Kazakhstan,member,,\n",
+    )
+    write(
+        files,
+        "meetings.csv",
+        f"{MEETING_HEADER}\nastana-2004,foreign_ministers,1,Astana,held,2004-08-28,,"
+        "Astana,XX,in_person,,\n",
+    )
+    process = manage("import_dataset", str(files), database=database)
+    assert process.returncode == 1
+    assert process.stderr.splitlines()[:2] == [
+        "meetings.csv: 1 problem",
+        '  Line 2, column "host": Unknown country code "XX". Known codes: KZ. Add the '
+        "country to countries.csv first, or correct the code.",
+    ]
+    assert "CommandError: Nothing was imported: 1 problem to fix first." in (
+        process.stderr
+    )
+    with sqlite3.connect(database) as connection:
+        saved = connection.execute("SELECT COUNT(*) FROM dialogue_country").fetchone()
+    assert saved == (0,)
 
 
 def test_the_documented_examples_import_into_an_empty_database(db):

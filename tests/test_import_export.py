@@ -702,10 +702,6 @@ def test_formula_cells_are_neutralised_and_restored_exactly(db):
         "'\rreturn",
     ]
     assert escape_formula("'Tis") == "'Tis"
-    sources = "".join(
-        f"formula-{i},T,{value!r},," + "\n" for i, value in enumerate(["x"])
-    )
-    del sources
     for i, value in enumerate(FORMULAS):
         make_source(slug=f"formula-{i}", title=value, publisher=value)
     exported = export_text(SourceResource)
