@@ -218,7 +218,7 @@ def test_dry_run_reports_and_saves_nothing(db, tmp_path):
         f"{MEETING_HEADER}\nastana-2004,foreign_ministers,1,Astana,held,2004-08-28,,"
         "Astana,KZ,in_person,,\n",
     )
-    out, err, error = run("import_dataset", str(tmp_path), "--dry-run", "-v", "2")
+    out, err, error = run("import_dataset", str(tmp_path), "--dry-run")
     assert (error, err) == (None, "")
     assert out.splitlines() == [
         "countries.csv: 1 rows: 1 new, 0 updated, 0 unchanged",
@@ -250,6 +250,49 @@ def test_verbose_report_lists_changes_like_the_admin_preview(seed, tmp_path):
         "  Line 3: unchanged: Kyrgyzstan",
     ]
     assert "  Line 7: updated: Turkmenistan (role: “observer” → “guest”)" in lines
+    assert Country.objects.get(code="TM").role == "observer"
+
+
+def test_the_default_report_lists_new_and_changed_rows_not_unchanged_ones(
+    seed, tmp_path
+):
+    run("export_dataset", str(tmp_path))
+    long_summary = "A much longer summary. " * 10
+    sources = (tmp_path / "sources.csv").read_text(encoding="utf-8-sig")
+    write(tmp_path, "sources.csv", sources + "new-source,A new source,,,\n")
+    countries = (tmp_path / "countries.csv").read_text(encoding="utf-8-sig")
+    countries = re.sub(
+        r"TM,Turkmenistan,observer,,\"[^\"]*\"",
+        f"TM,Turkmenistan,guest,,{long_summary}",
+        countries,
+    )
+    write(tmp_path, "countries.csv", countries)
+    out, err, error = run("import_dataset", str(tmp_path), "--dry-run")
+    assert (error, err) == (None, "")
+    assert out.splitlines()[:4] == [
+        "countries.csv: 7 rows: 0 new, 1 updated, 6 unchanged",
+        "  Line 7: updated: Turkmenistan (role: “observer” → “guest”; summary: "
+        "“Takes part only as an observer, in keeping with its policy of neutrality. "
+        "Its f…” → “A much longer summary. A much longer summary. A much longer "
+        "summary. A much lon…”)",
+        "sources.csv: 10 rows: 1 new, 0 updated, 9 unchanged",
+        "  Line 11: new: A new source",
+    ]
+    assert "unchanged: " not in out
+
+    out, _err, _error = run("import_dataset", str(tmp_path), "--dry-run", "-v", "2")
+    summary = Country.objects.get(code="TM").summary
+    assert (
+        "  Line 7: updated: Turkmenistan (role: “observer” → “guest”; summary: "
+        f"“{summary}” → “{long_summary}”)" in out.splitlines()
+    )
+    assert "unchanged: " not in out
+
+    out, _err, _error = run("import_dataset", str(tmp_path), "--dry-run", "-v", "0")
+    assert out.splitlines()[:2] == [
+        "countries.csv: 7 rows: 0 new, 1 updated, 6 unchanged",
+        "sources.csv: 10 rows: 1 new, 0 updated, 9 unchanged",
+    ]
     assert Country.objects.get(code="TM").role == "observer"
 
 

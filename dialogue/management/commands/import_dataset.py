@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.text import Truncator
 from tqdm import tqdm
 
 from dialogue.resources import DATASET
@@ -10,6 +11,13 @@ from dialogue.services import import_dataset
 
 #: Files with at least this many rows get a progress bar (on a terminal).
 PROGRESS_FROM_ROWS = 500
+#: Old and new values are shortened to this many characters, as in the admin's
+#: preview, unless -v 2 or more asks for them in full.
+SHOWN_CHARACTERS = 80
+
+
+def shown(value, verbosity):
+    return value if verbosity >= 2 else Truncator(value).chars(SHOWN_CHARACTERS)
 
 
 class Command(BaseCommand):
@@ -17,8 +25,9 @@ class Command(BaseCommand):
         "Import countries.csv, sources.csv, meetings.csv, attendees.csv and "
         "pledges.csv from DIR, in that order and in one transaction: if any row of "
         "any file has a problem, nothing is saved. Files that are absent are left "
-        "out. With -v 2, every new and changed row is listed (with -v 3, the unchanged "
-        "rows too), as in the admin's preview."
+        "out. Every new and changed row is listed, as in the admin's preview (old and "
+        "new values shortened to 80 characters; -v 2 shows them in full, -v 3 lists "
+        "the unchanged rows too, -v 0 only the counts)."
     )
 
     def add_arguments(self, parser):
@@ -73,20 +82,19 @@ class Command(BaseCommand):
             return
         result = file_report.result
         self.stdout.write(f"{name}: {result.total_rows} rows: {result.summary()}")
-        if verbosity >= 2:
-            for row in result.rows:
-                if row.is_new():
-                    self.stdout.write(f"  Line {row.line}: new: {row.key}")
-                elif row.is_update():
-                    changes = "; ".join(
-                        f"{column}: “{old}” → “{new}”"
-                        for column, old, new in row.changes
-                    )
-                    self.stdout.write(
-                        f"  Line {row.line}: updated: {row.key} ({changes})"
-                    )
-                elif verbosity >= 3:
-                    self.stdout.write(f"  Line {row.line}: unchanged: {row.key}")
+        if verbosity < 1:
+            return
+        for row in result.rows:
+            if row.is_new():
+                self.stdout.write(f"  Line {row.line}: new: {row.key}")
+            elif row.is_update():
+                changes = "; ".join(
+                    f"{column}: “{shown(old, verbosity)}” → “{shown(new, verbosity)}”"
+                    for column, old, new in row.changes
+                )
+                self.stdout.write(f"  Line {row.line}: updated: {row.key} ({changes})")
+            elif verbosity >= 3:
+                self.stdout.write(f"  Line {row.line}: unchanged: {row.key}")
 
     def progress_bar(self, file_name, total):
         stream = getattr(self.stderr, "_out", self.stderr)
