@@ -1719,6 +1719,49 @@ DEPENDS_ON = {
 # --------------------------------------------------------------------------------
 
 
+def log_import(model, result, user, file_name, where=""):
+    """Record an import of ``file_name`` in the admin history, under ``user``: one
+    entry per added or changed record, and one for the import with its counts.
+
+    ``where`` is added to the import's entry, e.g. " on the command line".
+    """
+    content_type = ContentType.objects.get_for_model(model)
+    entries = []
+    for row in result.rows:
+        if row.is_new():
+            flag, message = ADDITION, f"Added by importing {file_name}."
+        elif row.is_update():
+            columns = ", ".join(column for column, _old, _new in row.changes)
+            flag = CHANGE
+            message = f"Changed {columns} by importing {file_name}."
+        else:
+            continue
+        entries.append(
+            LogEntry(
+                user_id=user.pk,
+                content_type=content_type,
+                object_id=str(row.instance.pk),
+                object_repr=str(row.object_repr)[:200],
+                action_flag=flag,
+                change_message=message,
+            )
+        )
+    entries.append(
+        LogEntry(
+            user_id=user.pk,
+            content_type=content_type,
+            object_id=None,
+            object_repr=f"Import of {file_name}"[:200],
+            action_flag=CHANGE,
+            change_message=(
+                f"Imported {file_name} ({result.total_rows} rows){where}: "
+                f"{result.summary()}."
+            ),
+        )
+    )
+    LogEntry.objects.bulk_create(entries, batch_size=500)
+
+
 class CsvImportForm(ImportForm):
     """The upload step: the file is refused as a whole if it cannot be read."""
 
@@ -1861,42 +1904,7 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
         """One history entry per added or changed record, and one for the import."""
         if self.get_skip_admin_log():
             return
-        file_name = file_name or result.file_name
-        content_type = ContentType.objects.get_for_model(self.model)
-        entries = []
-        for row in result.rows:
-            if row.is_new():
-                flag, message = ADDITION, f"Added by importing {file_name}."
-            elif row.is_update():
-                columns = ", ".join(column for column, _old, _new in row.changes)
-                flag = CHANGE
-                message = f"Changed {columns} by importing {file_name}."
-            else:
-                continue
-            entries.append(
-                LogEntry(
-                    user_id=request.user.pk,
-                    content_type=content_type,
-                    object_id=str(row.instance.pk),
-                    object_repr=str(row.object_repr)[:200],
-                    action_flag=flag,
-                    change_message=message,
-                )
-            )
-        entries.append(
-            LogEntry(
-                user_id=request.user.pk,
-                content_type=content_type,
-                object_id=None,
-                object_repr=f"Import of {file_name}"[:200],
-                action_flag=CHANGE,
-                change_message=(
-                    f"Imported {file_name} ({result.total_rows} rows): "
-                    f"{result.summary()}."
-                ),
-            )
-        )
-        LogEntry.objects.bulk_create(entries, batch_size=500)
+        log_import(self.model, result, request.user, file_name or result.file_name)
 
     def import_action(self, request, **kwargs):
         """The upload step. A file that will not be confirmed is not kept."""
@@ -1925,6 +1933,7 @@ __all__ = [
     "MeetingResource",
     "PledgeResource",
     "SourceResource",
+    "log_import",
     "read_csv",
     "write_csv",
 ]

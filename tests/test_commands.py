@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -25,6 +27,7 @@ from dialogue.models import (
     Pledge,
     Source,
 )
+from tests.factories import make_country
 
 MANAGE = Path(__file__).resolve().parent.parent / "manage.py"
 FILES = ["countries.csv", "sources.csv", "meetings.csv", "attendees.csv", "pledges.csv"]
@@ -83,7 +86,8 @@ def test_reimporting_the_export_changes_nothing(seed, tmp_path):
         "meetings.csv: 6 rows: 0 new, 0 updated, 6 unchanged",
         "attendees.csv: 22 rows: 0 new, 0 updated, 22 unchanged",
         "pledges.csv: 1 rows: 0 new, 0 updated, 1 unchanged",
-        "Imported the dataset.",
+        "Imported the dataset. It is not in the admin history: there is no active "
+        "superuser to record it under; name a user with --user.",
     ]
     assert counts() == before
 
@@ -294,6 +298,131 @@ def test_the_default_report_lists_new_and_changed_rows_not_unchanged_ones(
         "sources.csv: 10 rows: 1 new, 0 updated, 9 unchanged",
     ]
     assert Country.objects.get(code="TM").role == "observer"
+
+
+COUNTRIES = "code,name,role,joined_on,summary\nKZ,Kazakhstan,member,,\n"
+
+
+def import_history():
+    return sorted(
+        (
+            entry.user.username,
+            entry.object_repr,
+            entry.action_flag,
+            entry.change_message,
+        )
+        for entry in LogEntry.objects.select_related("user")
+    )
+
+
+def test_every_imported_file_is_in_the_admin_history(db, tmp_path):
+    make_country("KZ")
+    steward = User.objects.create_user("steward", password="pw", is_staff=True)
+    steward.groups.add(Group.objects.get(name="Data stewards"))
+    write(tmp_path, "countries.csv", COUNTRIES.replace("member,,", "member,,New."))
+    write(tmp_path, "sources.csv", "slug,title,publisher,url,published_on\na,A,,,\n")
+    out, err, error = run("import_dataset", str(tmp_path), "--user", "steward")
+    assert (error, err) == (None, "")
+    assert out.splitlines()[-1] == (
+        "Imported the dataset; recorded in the admin history as steward."
+    )
+    kazakhstan = Country.objects.get(code="KZ")
+    assert kazakhstan.summary == "New."
+    assert import_history() == [
+        ("steward", "A", ADDITION, "Added by importing sources.csv."),
+        (
+            "steward",
+            "Import of countries.csv",
+            CHANGE,
+            "Imported countries.csv (1 rows) on the command line: 0 new, 1 updated, "
+            "0 unchanged.",
+        ),
+        (
+            "steward",
+            "Import of sources.csv",
+            CHANGE,
+            "Imported sources.csv (1 rows) on the command line: 1 new, 0 updated, "
+            "0 unchanged.",
+        ),
+        (
+            "steward",
+            "Kazakhstan",
+            CHANGE,
+            "Changed summary by importing countries.csv.",
+        ),
+    ]
+    changed = LogEntry.objects.get(object_repr="Kazakhstan")
+    assert changed.get_edited_object() == kazakhstan
+
+    # Again: every row unchanged, and still one entry per file.
+    LogEntry.objects.all().delete()
+    run("import_dataset", str(tmp_path), "--user", "steward")
+    assert [entry[1:] for entry in import_history()] == [
+        (
+            "Import of countries.csv",
+            CHANGE,
+            "Imported countries.csv (1 rows) on the command line: 0 new, 0 updated, "
+            "1 unchanged.",
+        ),
+        (
+            "Import of sources.csv",
+            CHANGE,
+            "Imported sources.csv (1 rows) on the command line: 0 new, 0 updated, "
+            "1 unchanged.",
+        ),
+    ]
+
+
+def test_without_user_the_first_active_superuser_is_recorded(db, tmp_path):
+    write(tmp_path, "countries.csv", COUNTRIES)
+    out, _err, error = run("import_dataset", str(tmp_path), "--dry-run")
+    assert error is None
+    assert LogEntry.objects.count() == 0  # a dry run is not an import
+
+    out, _err, error = run("import_dataset", str(tmp_path))
+    assert error is None
+    assert out.splitlines()[-1] == (
+        "Imported the dataset. It is not in the admin history: there is no active "
+        "superuser to record it under; name a user with --user."
+    )
+    assert Country.objects.count() == 1
+    assert LogEntry.objects.count() == 0
+
+    User.objects.create_superuser("retired", password="pw", is_active=False)
+    User.objects.create_superuser("root", password="pw")
+    User.objects.create_superuser("later", password="pw")
+    write(
+        tmp_path, "countries.csv", COUNTRIES.replace("KZ,Kazakhstan", "UZ,Uzbekistan")
+    )
+    out, _err, error = run("import_dataset", str(tmp_path))
+    assert error is None
+    assert out.splitlines()[-1] == (
+        "Imported the dataset; recorded in the admin history as root."
+    )
+    assert {entry[0] for entry in import_history()} == {"root"}
+
+
+def test_the_history_user_must_exist_and_may_import(db, tmp_path, editor):
+    write(tmp_path, "countries.csv", COUNTRIES)
+    _out, _err, error = run("import_dataset", str(tmp_path), "--user", "nobody")
+    assert (
+        error == 'No active user "nobody": name an existing, active user with --user.'
+    )
+    _out, _err, error = run("import_dataset", str(tmp_path), "--user", "editor")
+    assert error == (
+        "editor may not import countries.csv: importing needs the import permission "
+        "of each kind of record (the Data stewards group has them all)."
+    )
+    assert Country.objects.count() == 0
+    assert LogEntry.objects.count() == 0
+
+
+def test_a_failed_import_is_not_in_the_history(db, tmp_path):
+    User.objects.create_superuser("root", password="pw")
+    write(tmp_path, "countries.csv", COUNTRIES + "XX,Nowhere,member,,\n")
+    _out, _err, error = run("import_dataset", str(tmp_path))
+    assert error == "Nothing was imported: 1 problem to fix first."
+    assert (Country.objects.count(), LogEntry.objects.count()) == (0, 0)
 
 
 def test_one_bad_row_in_any_file_means_nothing_is_saved(seed, tmp_path):

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import Truncator
 from tqdm import tqdm
@@ -14,6 +16,14 @@ PROGRESS_FROM_ROWS = 500
 #: Old and new values are shortened to this many characters, as in the admin's
 #: preview, unless -v 2 or more asks for them in full.
 SHOWN_CHARACTERS = 80
+
+
+def import_permission(model):
+    """The permission the admin asks for to import ``model``'s records."""
+    codename = get_permission_codename(
+        settings.IMPORT_EXPORT_IMPORT_PERMISSION_CODE, model._meta
+    )
+    return f"{model._meta.app_label}.{codename}"
 
 
 def shown(value, verbosity):
@@ -37,8 +47,18 @@ class Command(BaseCommand):
             action="store_true",
             help="Check everything and report what would change; save nothing.",
         )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help=(
+                "Record the import in the admin history under this user, who must "
+                "be active and allowed to import each file's records. Without it, "
+                "the first active superuser is recorded; with none, the import is "
+                "not recorded."
+            ),
+        )
 
-    def handle(self, directory, dry_run=False, verbosity=1, **options):
+    def handle(self, directory, dry_run=False, user=None, verbosity=1, **options):
         path = Path(directory)
         if not path.is_dir():
             raise CommandError(f"{directory} is not a directory.")
@@ -47,7 +67,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{directory} holds none of the dataset's files: {', '.join(names)}."
             )
-        report = import_dataset(path, dry_run=dry_run, progress=self.progress_bar)
+        present = [r for r in DATASET if (path / r.file_name).exists()]
+        recorded_as = self.history_user(user, present)
+        report = import_dataset(
+            path, dry_run=dry_run, progress=self.progress_bar, user=recorded_as
+        )
         for name in report.ignored:
             self.stderr.write(
                 f"{name}: ignored, not one of the dataset's files ({', '.join(names)})."
@@ -61,8 +85,44 @@ class Command(BaseCommand):
             )
         if dry_run:
             self.stdout.write(self.style.WARNING("Dry run: nothing was saved."))
+        elif recorded_as is None:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Imported the dataset. It is not in the admin history: there is "
+                    "no active superuser to record it under; name a user with --user."
+                )
+            )
         else:
-            self.stdout.write(self.style.SUCCESS("Imported the dataset."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Imported the dataset; recorded in the admin history as "
+                    f"{recorded_as.get_username()}."
+                )
+            )
+
+    def history_user(self, username, resources):
+        """Who the admin history records: --user, else the first active superuser."""
+        users = get_user_model()._default_manager.filter(is_active=True)
+        if username is None:
+            return users.filter(is_superuser=True).order_by("pk").first()
+        user = users.filter(**{get_user_model().USERNAME_FIELD: username}).first()
+        if user is None:
+            raise CommandError(
+                f'No active user "{username}": name an existing, active user with '
+                "--user."
+            )
+        refused = [
+            resource.file_name
+            for resource in resources
+            if not user.has_perm(import_permission(resource._meta.model))
+        ]
+        if refused:
+            raise CommandError(
+                f"{username} may not import {', '.join(refused)}: importing needs "
+                "the import permission of each kind of record (the Data stewards "
+                "group has them all)."
+            )
+        return user
 
     def write_file_report(self, file_report, verbosity):
         name = file_report.file_name
