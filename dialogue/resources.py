@@ -36,6 +36,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -66,6 +67,7 @@ from .models import (
     Source,
 )
 from .partial_dates import PartialDate, Precision
+from .search import fold
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -562,6 +564,30 @@ class PersonWidget(widgets.ForeignKeyWidget):
         for person in people:
             self.by_name[person.name].append(person)
             self.slugs.add(person.slug)
+        self.folded = None
+
+    def suggestion(self, name, close=True):
+        """The name of a known person that ``name`` may be a misspelling of.
+
+        Names, and each person's other names, are compared as the site's search
+        compares them (Unicode NFKC, case folded): first exactly, then, if
+        ``close``, by similarity.
+        """
+        if self.folded is None:
+            self.folded = {}
+            for people in self.by_name.values():
+                for person in people:
+                    for variant in (person.name, *person.other_names.splitlines()):
+                        if key := fold(variant.strip()):
+                            self.folded.setdefault(key, person.name)
+        key = fold(name)
+        if key in self.folded:
+            return self.folded[key]
+        if close:
+            found = difflib.get_close_matches(key, self.folded, n=1, cutoff=0.8)
+            if found:
+                return self.folded[found[0]]
+        return None
 
     def clean(self, value, row=None, **kwargs):
         name = (value or "").strip()
@@ -722,6 +748,9 @@ class CsvResult(Result):
         super().__init__(*args, **kwargs)
         self.line_numbers = None
         self.file_name = ""
+        #: What to check before confirming, which does not stop the import (the
+        #: people it creates), as :class:`Problem` objects.
+        self.notes = []
 
     def line(self, number):
         if self.line_numbers and 0 < number <= len(self.line_numbers):
@@ -803,6 +832,7 @@ class CsvResource(resources.ModelResource):
         self.progress = None
         self.line_numbers = None
         self.row_changes = []
+        self.new_people = {}
 
     @classmethod
     def columns(cls):
@@ -893,13 +923,33 @@ class CsvResource(resources.ModelResource):
         )
         result.line_numbers = getattr(dataset, "line_numbers", None)
         result.file_name = kwargs.get("file_name") or self.file_name
+        result.notes = self.new_people_notes()
         return result
+
+    #: Comparisons of new names with known ones (about 2 µs each) an import may
+    #: spend on "did you mean" hints; beyond it, only names differing in case or
+    #: Unicode form from a known one get a hint.
+    HINT_BUDGET = 500_000
+
+    def new_people_notes(self):
+        """A note for each person the file names for the first time: created by
+        the import, which is right for a new person and wrong for a misspelling."""
+        if not self.new_people:
+            return []
+        notes = []
+        for name, (line, column, widget) in self.new_people.items():
+            close = len(self.new_people) * len(widget.by_name) <= self.HINT_BUDGET
+            suggestion = widget.suggestion(name, close=close)
+            hint = f' Did you mean "{suggestion}"?' if suggestion else ""
+            notes.append(Problem(f'new person "{name}".{hint}', line, column))
+        return notes
 
     def before_import(self, dataset, **kwargs):
         self.progress = kwargs.get("progress")
         self.line_numbers = getattr(dataset, "line_numbers", None)
         self.failed = False
         self.seen = {}
+        self.new_people = {}
         self.load(dataset)
 
     def load(self, dataset):
@@ -956,6 +1006,17 @@ class CsvResource(resources.ModelResource):
             except ValueError as exc:
                 errors[field.column_name] = [str(exc)]
                 continue
+            if (
+                isinstance(field.widget, PersonWidget)
+                and value is not None
+                and value.pk is None
+                and value.name not in self.new_people
+            ):
+                self.new_people[value.name] = (
+                    self.current_line,
+                    field.column_name,
+                    field.widget,
+                )
             old = None if is_new else field.current(instance)
             if is_new or old != value:
                 if not is_new:
@@ -1762,6 +1823,26 @@ def log_import(model, result, user, file_name, where=""):
     LogEntry.objects.bulk_create(entries, batch_size=500)
 
 
+#: The preview lists at most this many notes; the rest are counted.
+NOTES_SHOWN = 50
+
+
+def notes_message(notes):
+    """The preview's warning about the people an import will create."""
+    count = len(notes)
+    lead = (
+        f"This import will add {count} new "
+        f"{'person' if count == 1 else 'people'}. Check the names before you "
+        "confirm: a name spelt differently from an existing person's makes another "
+        "person."
+    )
+    items = format_html_join("", "<li>{}</li>", ((n,) for n in notes[:NOTES_SHOWN]))
+    more = count - NOTES_SHOWN
+    if more > 0:
+        items = format_html("{}<li>… and {} more.</li>", items, more)
+    return format_html('{}<ul class="import-notes">{}</ul>', lead, items)
+
+
 class CsvImportForm(ImportForm):
     """The upload step: the file is refused as a whole if it cannot be read."""
 
@@ -1911,6 +1992,8 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
         result, form = context.get("result"), context.get("form")
+        if result is not None and not result.failed and result.notes:
+            messages.warning(request, notes_message(result.notes))
         if result is not None and result.failed and form is not None:
             upload = (getattr(form, "cleaned_data", None) or {}).get("import_file")
             name = getattr(upload, "tmp_storage_name", None)

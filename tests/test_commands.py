@@ -425,6 +425,30 @@ def test_a_failed_import_is_not_in_the_history(db, tmp_path):
     assert (Country.objects.count(), LogEntry.objects.count()) == (0, 0)
 
 
+def test_the_report_names_the_people_an_import_will_create(seed, tmp_path):
+    write(
+        tmp_path,
+        "attendees.csv",
+        "meeting,person,position,country,capacity\n"
+        "2004-08-28-foreign-ministers-1,Koichiro Genba,Minister,JP,guest\n",
+    )
+    before = counts()
+    out, err, error = run("import_dataset", str(tmp_path))
+    assert (error, err) == (None, "")
+    assert out.splitlines()[3:6] == [
+        "attendees.csv: 1 rows: 1 new, 0 updated, 0 unchanged",
+        '  Line 2, column "person": new person "Koichiro Genba". Did you mean '
+        '"Koichiro Gemba"?',
+        "  Line 2: new: Koichiro Genba (JP) at Foreign Ministers' Meeting in Astana: "
+        "the Dialogue is declared",
+    ]
+    assert counts() == {
+        **before,
+        "Person": before["Person"] + 1,
+        "Attendance": before["Attendance"] + 1,
+    }
+
+
 def test_one_bad_row_in_any_file_means_nothing_is_saved(seed, tmp_path):
     run("export_dataset", str(tmp_path))
     countries = (tmp_path / "countries.csv").read_text(encoding="utf-8-sig")

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from dialogue.models import Country, Meeting
-from tests.factories import make_country, make_meeting, make_source
+from dialogue.models import Attendance, Country, Meeting, Person
+from tests.factories import make_country, make_meeting, make_person, make_source
 
 HEADER = (
     "slug,kind,number,title,status,start_date,end_date,city,host,format,summary,sources"
@@ -123,6 +123,33 @@ def test_importing_the_same_file_again_shows_every_row_unchanged(base, steward_c
     preview = upload(steward_client, text)
     assert "meetings.csv: 0 new, 0 updated, 1 unchanged." in text_of(preview)
     assert "2 unchanged 2014-07-16-foreign-ministers-5" in text_of(preview)
+
+
+def test_the_preview_names_the_people_an_import_will_create(base, steward_client):
+    make_person("Koichiro Gemba")
+    text = (
+        "meeting,person,position,country,capacity\n"
+        "2012-11-10-foreign-ministers-4,Koichiro Genba,Minister,KZ,delegate\n"
+        "2012-11-10-foreign-ministers-4,<b>Taro</b>,Minister,KZ,delegate\n"
+        "2012-11-10-foreign-ministers-4,Koichiro Gemba,Minister,KZ,delegate\n"
+    )
+    preview = upload(steward_client, text, name="attendees.csv", model="attendance")
+    page = text_of(preview)
+    assert (
+        "This import will add 2 new people. Check the names before you confirm: a "
+        "name spelt differently from an existing person's makes another person. "
+        'Line 2, column "person": new person "Koichiro Genba". Did you mean '
+        '"Koichiro Gemba"? Line 3, column "person": new person "<b>Taro</b>".' in page
+    )
+    assert "<b>Taro</b>" not in preview.content.decode()
+    assert "attendees.csv: 3 new, 0 updated, 0 unchanged." in page
+    assert "Confirm import" in page
+    assert (Person.objects.count(), Attendance.objects.count()) == (1, 0)
+
+    done = confirm(steward_client, preview, model="attendance")
+    assert done.status_code == 302
+    assert "new person" not in text_of(steward_client.get(done["Location"]))
+    assert (Person.objects.count(), Attendance.objects.count()) == (3, 3)
 
 
 @pytest.fixture

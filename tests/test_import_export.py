@@ -820,9 +820,67 @@ def test_a_document_author_changed_to_a_new_name_is_created(db):
     assert problems(result) == []
     assert result.summary() == "0 new, 1 updated, 0 unchanged"
     assert result.rows[0].changes == [("author", "Taro Aso", "Taro Kono")]
+    assert [str(note) for note in result.notes] == [
+        'Line 2, column "author": new person "Taro Kono".'
+    ]
     document = Document.objects.get(slug="aso-2006")
     assert (document.author.name, document.author.slug) == ("Taro Kono", "taro-kono")
     assert sorted(Person.objects.values_list("name", flat=True)) == [
         "Taro Aso",
         "Taro Kono",
+    ]
+
+
+ATTENDEES_HEADER = "meeting,person,position,country,capacity"
+
+
+def test_people_named_for_the_first_time_are_noted_with_a_hint(base, monkeypatch):
+    make_person("Koichiro Gemba", other_names="玄葉光一郎\nГемба")
+    make_meeting(slug="2014-07-16-foreign-ministers-5", number=5)
+    minister = "Minister for Foreign Affairs,JP,delegate"
+    text = "\n".join(
+        [
+            ATTENDEES_HEADER,
+            f"2012-11-10-foreign-ministers-4,Koichiro Genba,{minister}",
+            f"2012-11-10-foreign-ministers-4,Taro Aso,{minister}",
+            f"2012-11-10-foreign-ministers-4,ＫＯＩＣＨＩＲＯ ＧＥＭＢＡ,{minister}",
+            f"2012-11-10-foreign-ministers-4,玄葉光一郎,{minister}",
+            f"2014-07-16-foreign-ministers-5,Taro Aso,{minister}",
+            f"2014-07-16-foreign-ministers-5,Koichiro Gemba,{minister}",
+        ]
+    )
+    before = counts()
+    result = run(AttendanceResource, text, dry_run=True)
+    assert problems(result) == []
+    notes = [str(note) for note in result.notes]
+    assert notes == [
+        'Line 2, column "person": new person "Koichiro Genba". Did you mean '
+        '"Koichiro Gemba"?',
+        'Line 3, column "person": new person "Taro Aso".',
+        'Line 4, column "person": new person "ＫＯＩＣＨＩＲＯ ＧＥＭＢＡ". Did you '
+        'mean "Koichiro Gemba"?',
+        'Line 5, column "person": new person "玄葉光一郎". Did you mean "Koichiro '
+        'Gemba"?',
+    ]
+    assert counts() == before  # a dry run: nothing saved
+
+    # A note is not a problem: the import goes ahead and creates the four people.
+    result = run(AttendanceResource, text)
+    assert [str(note) for note in result.notes] == notes
+    assert result.summary() == "6 new, 0 updated, 0 unchanged"
+    assert counts() == {**before, "Person": 5, "Attendance": 6}
+    assert Person.objects.get(name="Koichiro Genba").slug == "koichiro-genba"
+
+    # Imported again: nobody is new.
+    assert run(AttendanceResource, text).notes == []
+
+    # Past the budget for similarity, only case and Unicode forms are matched.
+    monkeypatch.setattr(AttendanceResource, "HINT_BUDGET", 0)
+    text = text.replace("Genba", "Gembah").replace("ＧＥＭＢＡ", "ＧＥＭＢＡＨ")
+    text = text.replace("Koichiro Gemba,", "KOICHIRO GEMBA,")
+    assert [str(note) for note in run(AttendanceResource, text).notes] == [
+        'Line 2, column "person": new person "Koichiro Gembah".',
+        'Line 4, column "person": new person "ＫＯＩＣＨＩＲＯ ＧＥＭＢＡＨ".',
+        'Line 7, column "person": new person "KOICHIRO GEMBA". Did you mean '
+        '"Koichiro Gemba"?',
     ]

@@ -142,6 +142,8 @@ class Command(BaseCommand):
             return
         result = file_report.result
         self.stdout.write(f"{name}: {result.total_rows} rows: {result.summary()}")
+        for note in result.notes:
+            self.stdout.write(self.style.WARNING(f"  {note}"))
         if verbosity < 1:
             return
         for row in result.rows:
