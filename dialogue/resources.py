@@ -1,8 +1,10 @@
 """CSV import and export of the Dialogue's data, built on django-import-export.
 
 Five files, one per kind of record, whose columns are a public contract
-(``docs/csv-format.md``): countries, sources, meetings, attendees and pledges.
-Rows are identified by natural keys, never database ids.
+(``docs/csv-format.md``): countries, sources, meetings, attendees and pledges; three
+of them take optional extension columns at the end, which ``export_dataset``
+writes. People, documents, their points and pages have files of their own. Rows are
+identified by natural keys, never database ids.
 
 An import is all or nothing. Every cell is read by a widget that raises a message a
 person can act on; rows are checked against the database's rules in Python before
@@ -807,12 +809,16 @@ class CsvInstanceLoader(BaseInstanceLoader):
 
 
 class CsvResource(resources.ModelResource):
-    """What the five resources share: all-or-nothing, fast, every problem named."""
+    """What every file's resource shares: all-or-nothing, fast, every problem named."""
 
     #: File name used by the dataset commands.
     file_name = ""
     #: Columns identifying a row.
     key_columns = ()
+    #: Columns after the contract's, for what the public pages show and the
+    #: contract has no column for: written only by ``export_dataset`` (with
+    #: ``with_extensions``), read by every import when the file has them.
+    extension_columns = ()
 
     class Meta:
         instance_loader_class = CsvInstanceLoader
@@ -824,8 +830,9 @@ class CsvResource(resources.ModelResource):
         batch_size = 1000
         use_transactions = True
 
-    def __init__(self, **kwargs):
+    def __init__(self, with_extensions=False, **kwargs):
         super().__init__(**kwargs)
+        self.with_extensions = with_extensions
         self.existing = {}
         self.seen = {}
         self.failed = False
@@ -836,7 +843,8 @@ class CsvResource(resources.ModelResource):
 
     @classmethod
     def columns(cls):
-        return list(cls._meta.fields)
+        """The contract's columns, in order."""
+        return [name for name in cls._meta.fields if name not in cls.extension_columns]
 
     @classmethod
     def get_display_name(cls):
@@ -863,6 +871,7 @@ class CsvResource(resources.ModelResource):
 
     def header_problems(self, headers):
         expected = self.columns()
+        allowed = expected + list(self.extension_columns)
         headers = list(headers or [])
         problems = []
         if len(headers) == 1 and (";" in headers[0] or "\t" in headers[0]):
@@ -879,17 +888,19 @@ class CsvResource(resources.ModelResource):
                     f"Line 1: column {index} has no name. Delete that column, or "
                     "give it one of the names below."
                 )
-        unknown = [h for h in headers if h and h not in expected]
+        unknown = [h for h in headers if h and h not in allowed]
         for name in unknown:
-            close = difflib.get_close_matches(name, expected, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
             hint = f' Did you mean "{close[0]}"?' if close else ""
             problems.append(f'Line 1: unknown column "{name}".{hint}')
         missing = [name for name in expected if name not in headers]
         for name in missing:
             problems.append(f'Line 1: the column "{name}" is missing.')
         if problems:
+            optional = ",".join(self.extension_columns)
             problems.append(
                 f"The header row of {self.file_name} must be: {','.join(expected)}"
+                + (f" (optionally followed by {optional})" if optional else "")
             )
         return problems
 
@@ -1001,6 +1012,8 @@ class CsvResource(resources.ModelResource):
         errors = {}
         is_new = instance.pk is None
         for field in self.get_import_fields():
+            if field.column_name not in row:
+                continue  # an extension column the file does not have
             try:
                 value = field.parse(row)
             except ValueError as exc:
@@ -1157,9 +1170,16 @@ class CsvResource(resources.ModelResource):
     def get_queryset(self):
         return self._meta.model.objects.order_by(*self.export_ordering)
 
+    def get_export_fields(self, selected_fields=None):
+        fields_ = super().get_export_fields(selected_fields)
+        if self.with_extensions:
+            return fields_
+        return [f for f in fields_ if f.column_name not in self.extension_columns]
+
     def iter_queryset(self, queryset):
         queryset = queryset.select_related(*self.export_related)
-        if "sources" in self.fields:
+        exported = {field.column_name for field in self.get_export_fields()}
+        if "sources" in exported:
             sources = _sources_by_owner(self._meta.model, queryset)
             for obj in queryset.iterator(chunk_size=2000):
                 obj._csv_sources = sources.get(obj.pk, ())
@@ -1220,20 +1240,24 @@ def _countries():
 class CountryResource(CsvResource):
     file_name = "countries.csv"
     key_columns = ("code",)
+    extension_columns = ("sources",)
 
     code = Column("code", SlugWidget())
     name = Column("name", TextWidget(max_length=100, required=True))
     role = Column("role", ChoiceWidget(Role))
     joined_on = Column("joined_on", DayWidget())
     summary = Column("summary", TextWidget())
+    sources = SourcesColumn()
 
     class Meta:
         model = Country
-        fields = ("code", "name", "role", "joined_on", "summary")
+        fields = ("code", "name", "role", "joined_on", "summary", "sources")
 
     def load(self, dataset):
         super().load(dataset)
         self.names = {obj.name: obj for obj in self.existing.values()}
+        if "sources" in (dataset.headers or []):
+            _load_sources(self)
 
     def instance_key(self, obj):
         return (obj.code,)
@@ -1278,16 +1302,18 @@ class CountryResource(CsvResource):
 class SourceResource(CsvResource):
     file_name = "sources.csv"
     key_columns = ("slug",)
+    extension_columns = ("note",)
 
     slug = Column("slug", SlugWidget(max_length=100, required=True))
     title = Column("title", TextWidget(max_length=300, required=True))
     publisher = Column("publisher", TextWidget(max_length=200))
     url = Column("url", UrlWidget(max_length=500))
     published_on = Column("published_on", DayWidget())
+    note = Column("note", TextWidget())
 
     class Meta:
         model = Source
-        fields = ("slug", "title", "publisher", "url", "published_on")
+        fields = ("slug", "title", "publisher", "url", "published_on", "note")
 
     def instance_key(self, obj):
         return (obj.slug,)
@@ -1303,6 +1329,7 @@ class SourceResource(CsvResource):
 class MeetingResource(CsvResource):
     file_name = "meetings.csv"
     key_columns = ("slug",)
+    extension_columns = ("outcomes",)
     export_related = ("host",)
 
     slug = Column("slug", SlugWidget(max_length=120))
@@ -1317,6 +1344,7 @@ class MeetingResource(CsvResource):
     format = Column("format", ChoiceWidget(MeetingFormat, allow_blank=True))
     summary = Column("summary", TextWidget())
     sources = SourcesColumn()
+    outcomes = Column("outcomes", TextWidget())
 
     class Meta:
         model = Meeting
@@ -1333,6 +1361,7 @@ class MeetingResource(CsvResource):
             "format",
             "summary",
             "sources",
+            "outcomes",
         )
 
     def existing_queryset(self):
@@ -1372,7 +1401,7 @@ class MeetingResource(CsvResource):
             values = {
                 name: field.parse(row)
                 for name, field in self.fields.items()
-                if name != "slug"
+                if name != "slug" and field.column_name in row
             }
         except ValueError:
             return None
@@ -1756,7 +1785,7 @@ class PageResource(CsvResource):
         )
 
 
-#: The five files, in the order they must be imported.
+#: The five files of the contract (also the public dataset's files).
 DATASET = (
     CountryResource,
     SourceResource,
@@ -1765,13 +1794,31 @@ DATASET = (
     PledgeResource,
 )
 
+#: Every file the dataset commands write and read — the five, and people,
+#: documents, their points and pages — in the order they must be imported.
+FULL_DATASET = (
+    SourceResource,
+    CountryResource,
+    MeetingResource,
+    PersonResource,
+    AttendanceResource,
+    PledgeResource,
+    DocumentResource,
+    DocumentPointResource,
+    PageResource,
+)
+
 #: Which files each file's rows refer to.
 DEPENDS_ON = {
-    "countries.csv": (),
     "sources.csv": (),
+    "countries.csv": ("sources.csv",),
     "meetings.csv": ("countries.csv", "sources.csv"),
-    "attendees.csv": ("meetings.csv", "countries.csv"),
+    "people.csv": (),
+    "attendees.csv": ("meetings.csv", "countries.csv", "people.csv"),
     "pledges.csv": ("countries.csv", "meetings.csv", "sources.csv"),
+    "documents.csv": ("meetings.csv", "people.csv", "sources.csv"),
+    "document_points.csv": ("documents.csv",),
+    "pages.csv": ("sources.csv",),
 }
 
 
@@ -2008,6 +2055,7 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
 __all__ = [
     "DATASET",
     "DEPENDS_ON",
+    "FULL_DATASET",
     "AttendanceResource",
     "CountryResource",
     "CsvAdminMixin",

@@ -7,8 +7,8 @@ from django.db import transaction
 
 from .cache import bump_content_version
 from .resources import (
-    DATASET,
     DEPENDS_ON,
+    FULL_DATASET,
     CsvFileError,
     Problem,
     log_import,
@@ -18,12 +18,13 @@ from .resources import (
 
 
 def export_dataset(directory):
-    """Write the five CSV files into ``directory``; returns ``{file name: rows}``."""
+    """Write every file of the dataset into ``directory``, the five files with
+    their extension columns; returns ``{file name: rows}``."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = {}
-    for resource_class in DATASET:
-        dataset = resource_class().export()
+    for resource_class in FULL_DATASET:
+        dataset = resource_class(with_extensions=True).export()
         path = directory / resource_class.file_name
         path.write_text(write_csv(dataset), encoding="utf-8", newline="")
         written[resource_class.file_name] = len(dataset)
@@ -71,7 +72,7 @@ def import_dataset(directory, dry_run=False, progress=None, user=None):
     """
     directory = Path(directory)
     report = DatasetReport(dry_run=dry_run)
-    expected = {resource.file_name for resource in DATASET}
+    expected = {resource.file_name for resource in FULL_DATASET}
     report.ignored = sorted(
         path.name
         for path in directory.iterdir()
@@ -79,7 +80,7 @@ def import_dataset(directory, dry_run=False, progress=None, user=None):
     )
     failed = set()
     with transaction.atomic():
-        for resource_class in DATASET:
+        for resource_class in FULL_DATASET:
             name = resource_class.file_name
             file_report = FileReport(name, resource_class._meta.model)
             report.files.append(file_report)

@@ -1,4 +1,4 @@
-"""``manage.py import_dataset DIR [--dry-run]``: import the five CSV files at once."""
+"""``manage.py import_dataset DIR [--dry-run]``: import the dataset's files at once."""
 
 from pathlib import Path
 
@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import Truncator
 from tqdm import tqdm
 
-from dialogue.resources import DATASET
+from dialogue.resources import FULL_DATASET
 from dialogue.services import import_dataset
 
 #: Files with at least this many rows get a progress bar (on a terminal).
@@ -32,12 +32,13 @@ def shown(value, verbosity):
 
 class Command(BaseCommand):
     help = (
-        "Import countries.csv, sources.csv, meetings.csv, attendees.csv and "
-        "pledges.csv from DIR, in that order and in one transaction: if any row of "
-        "any file has a problem, nothing is saved. Files that are absent are left "
-        "out. Every new and changed row is listed, as in the admin's preview (old and "
-        "new values shortened to 80 characters; -v 2 shows them in full, -v 3 lists "
-        "the unchanged rows too, -v 0 only the counts)."
+        "Import sources.csv, countries.csv, meetings.csv, people.csv, attendees.csv, "
+        "pledges.csv, documents.csv, document_points.csv and pages.csv from DIR, in "
+        "that order and in one transaction: if any row of any file has a problem, "
+        "nothing is saved. Files that are absent are left out. Every new and changed "
+        "row is listed, as in the admin's preview (old and new values shortened to "
+        "80 characters; -v 2 shows them in full, -v 3 lists the unchanged rows too, "
+        "-v 0 only the counts)."
     )
 
     def add_arguments(self, parser):
@@ -62,12 +63,12 @@ class Command(BaseCommand):
         path = Path(directory)
         if not path.is_dir():
             raise CommandError(f"{directory} is not a directory.")
-        names = [resource.file_name for resource in DATASET]
+        names = [resource.file_name for resource in FULL_DATASET]
         if not any((path / name).exists() for name in names):
             raise CommandError(
                 f"{directory} holds none of the dataset's files: {', '.join(names)}."
             )
-        present = [r for r in DATASET if (path / r.file_name).exists()]
+        present = [r for r in FULL_DATASET if (path / r.file_name).exists()]
         recorded_as = self.history_user(user, present)
         report = import_dataset(
             path, dry_run=dry_run, progress=self.progress_bar, user=recorded_as
