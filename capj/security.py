@@ -67,17 +67,44 @@ class AbsoluteSessionLifetimeMiddleware:
         return self.get_response(request)
 
 
+#: Room in a multipart body for the form's other fields and the part headers, so
+#: that a CSV file of exactly CSV_IMPORT_MAX_BYTES still reaches the import form.
+MULTIPART_ALLOWANCE = 64 * 1024
+
+
+def is_csv_import(request):
+    """Whether ``request`` is to an admin CSV import page (its upload step)."""
+    match = getattr(request, "resolver_match", None)
+    return bool(
+        match
+        and "admin" in match.namespaces
+        and (match.url_name or "").endswith("_import")
+    )
+
+
+def upload_limit(request):
+    """The largest multipart body accepted: FILE_UPLOAD_MAX_SIZE, or on an import
+    page enough for the largest CSV file an import accepts, if that is more.
+
+    On an import page, a file over CSV_IMPORT_MAX_BYTES but within this limit is
+    read and refused by the import form, which says how large it is.
+    """
+    limit = settings.FILE_UPLOAD_MAX_SIZE
+    if is_csv_import(request):
+        limit = max(limit, settings.CSV_IMPORT_MAX_BYTES + MULTIPART_ALLOWANCE)
+    return limit
+
+
 class SizeLimitedUploadHandler(FileUploadHandler):
-    """Refuse a multipart body larger than FILE_UPLOAD_MAX_SIZE before reading it."""
+    """Refuse a multipart body larger than :func:`upload_limit` before reading it."""
 
     def handle_raw_input(
         self, input_data, META, content_length, boundary, encoding=None
     ):
-        limit = settings.FILE_UPLOAD_MAX_SIZE
+        limit = upload_limit(self.request)
         if content_length > limit:
             raise RequestDataTooBig(
-                f"Upload of {content_length} bytes exceeds FILE_UPLOAD_MAX_SIZE "
-                f"({limit} bytes)."
+                f"Upload of {content_length} bytes exceeds the limit of {limit} bytes."
             )
         return None
 
@@ -94,7 +121,12 @@ def _megabytes(size):
 
 def bad_request(request, exception=None):
     """The 400 page, saying which limit a refused request went over."""
-    if isinstance(exception, RequestDataTooBig):
+    if isinstance(exception, RequestDataTooBig) and is_csv_import(request):
+        from dialogue.resources import too_large_message  # the import form's words
+
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+        message = too_large_message(size)
+    elif isinstance(exception, RequestDataTooBig):
         limit = max(settings.FILE_UPLOAD_MAX_SIZE, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         message = (
             f"The upload is too large: files may be at most "

@@ -25,7 +25,7 @@ ATTRIBUTION = (
 #: kind ("meetings") -> the staff resource for its file ("meetings.csv").
 RESOURCES = {resource.file_name.removesuffix(".csv"): resource for resource in DATASET}
 KINDS = tuple(RESOURCES)
-COLUMNS = {kind: tuple(resource._meta.fields) for kind, resource in RESOURCES.items()}
+COLUMNS = {kind: tuple(resource.columns()) for kind, resource in RESOURCES.items()}
 
 #: Which rows of each kind are public.
 PUBLIC_ROWS = {

@@ -1,8 +1,10 @@
 """CSV import and export of the Dialogue's data, built on django-import-export.
 
 Five files, one per kind of record, whose columns are a public contract
-(``docs/csv-format.md``): countries, sources, meetings, attendees and pledges.
-Rows are identified by natural keys, never database ids.
+(``docs/csv-format.md``): countries, sources, meetings, attendees and pledges; three
+of them take optional extension columns at the end, which ``export_dataset``
+writes. People, documents, their points and pages have files of their own. Rows are
+identified by natural keys, never database ids.
 
 An import is all or nothing. Every cell is read by a widget that raises a message a
 person can act on; rows are checked against the database's rules in Python before
@@ -36,6 +38,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -66,6 +69,7 @@ from .models import (
     Source,
 )
 from .partial_dates import PartialDate, Precision
+from .search import fold
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -562,6 +566,30 @@ class PersonWidget(widgets.ForeignKeyWidget):
         for person in people:
             self.by_name[person.name].append(person)
             self.slugs.add(person.slug)
+        self.folded = None
+
+    def suggestion(self, name, close=True):
+        """The name of a known person that ``name`` may be a misspelling of.
+
+        Names, and each person's other names, are compared as the site's search
+        compares them (Unicode NFKC, case folded): first exactly, then, if
+        ``close``, by similarity.
+        """
+        if self.folded is None:
+            self.folded = {}
+            for people in self.by_name.values():
+                for person in people:
+                    for variant in (person.name, *person.other_names.splitlines()):
+                        if key := fold(variant.strip()):
+                            self.folded.setdefault(key, person.name)
+        key = fold(name)
+        if key in self.folded:
+            return self.folded[key]
+        if close:
+            found = difflib.get_close_matches(key, self.folded, n=1, cutoff=0.8)
+            if found:
+                return self.folded[found[0]]
+        return None
 
     def clean(self, value, row=None, **kwargs):
         name = (value or "").strip()
@@ -722,6 +750,9 @@ class CsvResult(Result):
         super().__init__(*args, **kwargs)
         self.line_numbers = None
         self.file_name = ""
+        #: What to check before confirming, which does not stop the import (the
+        #: people it creates), as :class:`Problem` objects.
+        self.notes = []
 
     def line(self, number):
         if self.line_numbers and 0 < number <= len(self.line_numbers):
@@ -778,12 +809,16 @@ class CsvInstanceLoader(BaseInstanceLoader):
 
 
 class CsvResource(resources.ModelResource):
-    """What the five resources share: all-or-nothing, fast, every problem named."""
+    """What every file's resource shares: all-or-nothing, fast, every problem named."""
 
     #: File name used by the dataset commands.
     file_name = ""
     #: Columns identifying a row.
     key_columns = ()
+    #: Columns after the contract's, for what the public pages show and the
+    #: contract has no column for: written only by ``export_dataset`` (with
+    #: ``with_extensions``), read by every import when the file has them.
+    extension_columns = ()
 
     class Meta:
         instance_loader_class = CsvInstanceLoader
@@ -795,18 +830,21 @@ class CsvResource(resources.ModelResource):
         batch_size = 1000
         use_transactions = True
 
-    def __init__(self, **kwargs):
+    def __init__(self, with_extensions=False, **kwargs):
         super().__init__(**kwargs)
+        self.with_extensions = with_extensions
         self.existing = {}
         self.seen = {}
         self.failed = False
         self.progress = None
         self.line_numbers = None
         self.row_changes = []
+        self.new_people = {}
 
     @classmethod
     def columns(cls):
-        return list(cls._meta.fields)
+        """The contract's columns, in order."""
+        return [name for name in cls._meta.fields if name not in cls.extension_columns]
 
     @classmethod
     def get_display_name(cls):
@@ -833,6 +871,7 @@ class CsvResource(resources.ModelResource):
 
     def header_problems(self, headers):
         expected = self.columns()
+        allowed = expected + list(self.extension_columns)
         headers = list(headers or [])
         problems = []
         if len(headers) == 1 and (";" in headers[0] or "\t" in headers[0]):
@@ -849,17 +888,19 @@ class CsvResource(resources.ModelResource):
                     f"Line 1: column {index} has no name. Delete that column, or "
                     "give it one of the names below."
                 )
-        unknown = [h for h in headers if h and h not in expected]
+        unknown = [h for h in headers if h and h not in allowed]
         for name in unknown:
-            close = difflib.get_close_matches(name, expected, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
             hint = f' Did you mean "{close[0]}"?' if close else ""
             problems.append(f'Line 1: unknown column "{name}".{hint}')
         missing = [name for name in expected if name not in headers]
         for name in missing:
             problems.append(f'Line 1: the column "{name}" is missing.')
         if problems:
+            optional = ",".join(self.extension_columns)
             problems.append(
                 f"The header row of {self.file_name} must be: {','.join(expected)}"
+                + (f" (optionally followed by {optional})" if optional else "")
             )
         return problems
 
@@ -893,13 +934,33 @@ class CsvResource(resources.ModelResource):
         )
         result.line_numbers = getattr(dataset, "line_numbers", None)
         result.file_name = kwargs.get("file_name") or self.file_name
+        result.notes = self.new_people_notes()
         return result
+
+    #: Comparisons of new names with known ones (about 2 µs each) an import may
+    #: spend on "did you mean" hints; beyond it, only names differing in case or
+    #: Unicode form from a known one get a hint.
+    HINT_BUDGET = 500_000
+
+    def new_people_notes(self):
+        """A note for each person the file names for the first time: created by
+        the import, which is right for a new person and wrong for a misspelling."""
+        if not self.new_people:
+            return []
+        notes = []
+        for name, (line, column, widget) in self.new_people.items():
+            close = len(self.new_people) * len(widget.by_name) <= self.HINT_BUDGET
+            suggestion = widget.suggestion(name, close=close)
+            hint = f' Did you mean "{suggestion}"?' if suggestion else ""
+            notes.append(Problem(f'new person "{name}".{hint}', line, column))
+        return notes
 
     def before_import(self, dataset, **kwargs):
         self.progress = kwargs.get("progress")
         self.line_numbers = getattr(dataset, "line_numbers", None)
         self.failed = False
         self.seen = {}
+        self.new_people = {}
         self.load(dataset)
 
     def load(self, dataset):
@@ -951,11 +1012,24 @@ class CsvResource(resources.ModelResource):
         errors = {}
         is_new = instance.pk is None
         for field in self.get_import_fields():
+            if field.column_name not in row:
+                continue  # an extension column the file does not have
             try:
                 value = field.parse(row)
             except ValueError as exc:
                 errors[field.column_name] = [str(exc)]
                 continue
+            if (
+                isinstance(field.widget, PersonWidget)
+                and value is not None
+                and value.pk is None
+                and value.name not in self.new_people
+            ):
+                self.new_people[value.name] = (
+                    self.current_line,
+                    field.column_name,
+                    field.widget,
+                )
             old = None if is_new else field.current(instance)
             if is_new or old != value:
                 if not is_new:
@@ -1016,15 +1090,16 @@ class CsvResource(resources.ModelResource):
             self.create_instances.clear()
             return
         created = list(self.create_instances)
-        self.before_bulk_create(created)
+        self.save_new_people(created)
         super().bulk_create(
             using_transactions, dry_run, raise_errors, batch_size, result
         )
         if result is None or not result.base_errors:
             self.save_sources(created, new=True, result=result)
 
-    def before_bulk_create(self, instances):
-        """People named for the first time in this file are created first."""
+    def save_new_people(self, instances):
+        """People named for the first time in this file are created first, for new
+        and updated rows alike (a document's author may change to a new name)."""
         columns = [
             field.attribute
             for field in self.get_import_fields()
@@ -1046,6 +1121,7 @@ class CsvResource(resources.ModelResource):
             self.update_instances.clear()
             return
         updated = list(self.update_instances)
+        self.save_new_people(updated)
         super().bulk_update(
             using_transactions, dry_run, raise_errors, batch_size, result
         )
@@ -1094,9 +1170,16 @@ class CsvResource(resources.ModelResource):
     def get_queryset(self):
         return self._meta.model.objects.order_by(*self.export_ordering)
 
+    def get_export_fields(self, selected_fields=None):
+        fields_ = super().get_export_fields(selected_fields)
+        if self.with_extensions:
+            return fields_
+        return [f for f in fields_ if f.column_name not in self.extension_columns]
+
     def iter_queryset(self, queryset):
         queryset = queryset.select_related(*self.export_related)
-        if "sources" in self.fields:
+        exported = {field.column_name for field in self.get_export_fields()}
+        if "sources" in exported:
             sources = _sources_by_owner(self._meta.model, queryset)
             for obj in queryset.iterator(chunk_size=2000):
                 obj._csv_sources = sources.get(obj.pk, ())
@@ -1157,20 +1240,24 @@ def _countries():
 class CountryResource(CsvResource):
     file_name = "countries.csv"
     key_columns = ("code",)
+    extension_columns = ("sources",)
 
     code = Column("code", SlugWidget())
     name = Column("name", TextWidget(max_length=100, required=True))
     role = Column("role", ChoiceWidget(Role))
     joined_on = Column("joined_on", DayWidget())
     summary = Column("summary", TextWidget())
+    sources = SourcesColumn()
 
     class Meta:
         model = Country
-        fields = ("code", "name", "role", "joined_on", "summary")
+        fields = ("code", "name", "role", "joined_on", "summary", "sources")
 
     def load(self, dataset):
         super().load(dataset)
         self.names = {obj.name: obj for obj in self.existing.values()}
+        if "sources" in (dataset.headers or []):
+            _load_sources(self)
 
     def instance_key(self, obj):
         return (obj.code,)
@@ -1215,16 +1302,18 @@ class CountryResource(CsvResource):
 class SourceResource(CsvResource):
     file_name = "sources.csv"
     key_columns = ("slug",)
+    extension_columns = ("note",)
 
     slug = Column("slug", SlugWidget(max_length=100, required=True))
     title = Column("title", TextWidget(max_length=300, required=True))
     publisher = Column("publisher", TextWidget(max_length=200))
     url = Column("url", UrlWidget(max_length=500))
     published_on = Column("published_on", DayWidget())
+    note = Column("note", TextWidget())
 
     class Meta:
         model = Source
-        fields = ("slug", "title", "publisher", "url", "published_on")
+        fields = ("slug", "title", "publisher", "url", "published_on", "note")
 
     def instance_key(self, obj):
         return (obj.slug,)
@@ -1240,6 +1329,7 @@ class SourceResource(CsvResource):
 class MeetingResource(CsvResource):
     file_name = "meetings.csv"
     key_columns = ("slug",)
+    extension_columns = ("outcomes",)
     export_related = ("host",)
 
     slug = Column("slug", SlugWidget(max_length=120))
@@ -1254,6 +1344,7 @@ class MeetingResource(CsvResource):
     format = Column("format", ChoiceWidget(MeetingFormat, allow_blank=True))
     summary = Column("summary", TextWidget())
     sources = SourcesColumn()
+    outcomes = Column("outcomes", TextWidget())
 
     class Meta:
         model = Meeting
@@ -1270,6 +1361,7 @@ class MeetingResource(CsvResource):
             "format",
             "summary",
             "sources",
+            "outcomes",
         )
 
     def existing_queryset(self):
@@ -1309,7 +1401,7 @@ class MeetingResource(CsvResource):
             values = {
                 name: field.parse(row)
                 for name, field in self.fields.items()
-                if name != "slug"
+                if name != "slug" and field.column_name in row
             }
         except ValueError:
             return None
@@ -1693,7 +1785,7 @@ class PageResource(CsvResource):
         )
 
 
-#: The five files, in the order they must be imported.
+#: The five files of the contract (also the public dataset's files).
 DATASET = (
     CountryResource,
     SourceResource,
@@ -1702,19 +1794,100 @@ DATASET = (
     PledgeResource,
 )
 
+#: Every file the dataset commands write and read — the five, and people,
+#: documents, their points and pages — in the order they must be imported.
+FULL_DATASET = (
+    SourceResource,
+    CountryResource,
+    MeetingResource,
+    PersonResource,
+    AttendanceResource,
+    PledgeResource,
+    DocumentResource,
+    DocumentPointResource,
+    PageResource,
+)
+
 #: Which files each file's rows refer to.
 DEPENDS_ON = {
-    "countries.csv": (),
     "sources.csv": (),
+    "countries.csv": ("sources.csv",),
     "meetings.csv": ("countries.csv", "sources.csv"),
-    "attendees.csv": ("meetings.csv", "countries.csv"),
+    "people.csv": (),
+    "attendees.csv": ("meetings.csv", "countries.csv", "people.csv"),
     "pledges.csv": ("countries.csv", "meetings.csv", "sources.csv"),
+    "documents.csv": ("meetings.csv", "people.csv", "sources.csv"),
+    "document_points.csv": ("documents.csv",),
+    "pages.csv": ("sources.csv",),
 }
 
 
 # --------------------------------------------------------------------------------
 # Admin integration.
 # --------------------------------------------------------------------------------
+
+
+def log_import(model, result, user, file_name, where=""):
+    """Record an import of ``file_name`` in the admin history, under ``user``: one
+    entry per added or changed record, and one for the import with its counts.
+
+    ``where`` is added to the import's entry, e.g. " on the command line".
+    """
+    content_type = ContentType.objects.get_for_model(model)
+    entries = []
+    for row in result.rows:
+        if row.is_new():
+            flag, message = ADDITION, f"Added by importing {file_name}."
+        elif row.is_update():
+            columns = ", ".join(column for column, _old, _new in row.changes)
+            flag = CHANGE
+            message = f"Changed {columns} by importing {file_name}."
+        else:
+            continue
+        entries.append(
+            LogEntry(
+                user_id=user.pk,
+                content_type=content_type,
+                object_id=str(row.instance.pk),
+                object_repr=str(row.object_repr)[:200],
+                action_flag=flag,
+                change_message=message,
+            )
+        )
+    entries.append(
+        LogEntry(
+            user_id=user.pk,
+            content_type=content_type,
+            object_id=None,
+            object_repr=f"Import of {file_name}"[:200],
+            action_flag=CHANGE,
+            change_message=(
+                f"Imported {file_name} ({result.total_rows} rows){where}: "
+                f"{result.summary()}."
+            ),
+        )
+    )
+    LogEntry.objects.bulk_create(entries, batch_size=500)
+
+
+#: The preview lists at most this many notes; the rest are counted.
+NOTES_SHOWN = 50
+
+
+def notes_message(notes):
+    """The preview's warning about the people an import will create."""
+    count = len(notes)
+    lead = (
+        f"This import will add {count} new "
+        f"{'person' if count == 1 else 'people'}. Check the names before you "
+        "confirm: a name spelt differently from an existing person's makes another "
+        "person."
+    )
+    items = format_html_join("", "<li>{}</li>", ((n,) for n in notes[:NOTES_SHOWN]))
+    more = count - NOTES_SHOWN
+    if more > 0:
+        items = format_html("{}<li>… and {} more.</li>", items, more)
+    return format_html('{}<ul class="import-notes">{}</ul>', lead, items)
 
 
 class CsvImportForm(ImportForm):
@@ -1859,48 +2032,15 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
         """One history entry per added or changed record, and one for the import."""
         if self.get_skip_admin_log():
             return
-        file_name = file_name or result.file_name
-        content_type = ContentType.objects.get_for_model(self.model)
-        entries = []
-        for row in result.rows:
-            if row.is_new():
-                flag, message = ADDITION, f"Added by importing {file_name}."
-            elif row.is_update():
-                columns = ", ".join(column for column, _old, _new in row.changes)
-                flag = CHANGE
-                message = f"Changed {columns} by importing {file_name}."
-            else:
-                continue
-            entries.append(
-                LogEntry(
-                    user_id=request.user.pk,
-                    content_type=content_type,
-                    object_id=str(row.instance.pk),
-                    object_repr=str(row.object_repr)[:200],
-                    action_flag=flag,
-                    change_message=message,
-                )
-            )
-        entries.append(
-            LogEntry(
-                user_id=request.user.pk,
-                content_type=content_type,
-                object_id=None,
-                object_repr=f"Import of {file_name}"[:200],
-                action_flag=CHANGE,
-                change_message=(
-                    f"Imported {file_name} ({result.total_rows} rows): "
-                    f"{result.summary()}."
-                ),
-            )
-        )
-        LogEntry.objects.bulk_create(entries, batch_size=500)
+        log_import(self.model, result, request.user, file_name or result.file_name)
 
     def import_action(self, request, **kwargs):
         """The upload step. A file that will not be confirmed is not kept."""
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
         result, form = context.get("result"), context.get("form")
+        if result is not None and not result.failed and result.notes:
+            messages.warning(request, notes_message(result.notes))
         if result is not None and result.failed and form is not None:
             upload = (getattr(form, "cleaned_data", None) or {}).get("import_file")
             name = getattr(upload, "tmp_storage_name", None)
@@ -1915,6 +2055,7 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
 __all__ = [
     "DATASET",
     "DEPENDS_ON",
+    "FULL_DATASET",
     "AttendanceResource",
     "CountryResource",
     "CsvAdminMixin",
@@ -1923,6 +2064,7 @@ __all__ = [
     "MeetingResource",
     "PledgeResource",
     "SourceResource",
+    "log_import",
     "read_csv",
     "write_csv",
 ]

@@ -6,16 +6,25 @@ from pathlib import Path
 from django.db import transaction
 
 from .cache import bump_content_version
-from .resources import DATASET, DEPENDS_ON, CsvFileError, Problem, read_csv, write_csv
+from .resources import (
+    DEPENDS_ON,
+    FULL_DATASET,
+    CsvFileError,
+    Problem,
+    log_import,
+    read_csv,
+    write_csv,
+)
 
 
 def export_dataset(directory):
-    """Write the five CSV files into ``directory``; returns ``{file name: rows}``."""
+    """Write every file of the dataset into ``directory``, the five files with
+    their extension columns; returns ``{file name: rows}``."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = {}
-    for resource_class in DATASET:
-        dataset = resource_class().export()
+    for resource_class in FULL_DATASET:
+        dataset = resource_class(with_extensions=True).export()
         path = directory / resource_class.file_name
         path.write_text(write_csv(dataset), encoding="utf-8", newline="")
         written[resource_class.file_name] = len(dataset)
@@ -25,6 +34,7 @@ def export_dataset(directory):
 @dataclass
 class FileReport:
     file_name: str
+    model: type = None
     result: object = None
     problems: list = field(default_factory=list)
     skipped_because: str = ""
@@ -50,18 +60,19 @@ class DatasetReport:
         return sum(len(report.problems) for report in self.files)
 
 
-def import_dataset(directory, dry_run=False, progress=None):
+def import_dataset(directory, dry_run=False, progress=None, user=None):
     """Import the CSV files in ``directory`` in dependency order, all or nothing.
 
     Every file present is checked and imported inside one transaction, which is
     rolled back if any file has a problem (or for a dry run). A file whose rows
     refer to a file with problems is not checked, as its references cannot be
     resolved. ``progress(file_name, total)`` may return a progress bar (an object
-    with ``update(n)`` and ``close()``).
+    with ``update(n)`` and ``close()``). Each file imported is recorded in the
+    admin history under ``user``, as an import in the admin is (not without one).
     """
     directory = Path(directory)
     report = DatasetReport(dry_run=dry_run)
-    expected = {resource.file_name for resource in DATASET}
+    expected = {resource.file_name for resource in FULL_DATASET}
     report.ignored = sorted(
         path.name
         for path in directory.iterdir()
@@ -69,9 +80,9 @@ def import_dataset(directory, dry_run=False, progress=None):
     )
     failed = set()
     with transaction.atomic():
-        for resource_class in DATASET:
+        for resource_class in FULL_DATASET:
             name = resource_class.file_name
-            file_report = FileReport(name)
+            file_report = FileReport(name, resource_class._meta.model)
             report.files.append(file_report)
             path = directory / name
             if not path.exists():
@@ -111,5 +122,15 @@ def import_dataset(directory, dry_run=False, progress=None):
         if failed or dry_run:
             transaction.set_rollback(True)
         else:
+            if user is not None:
+                for file_report in report.files:
+                    if file_report.result is not None:
+                        log_import(
+                            file_report.model,
+                            file_report.result,
+                            user,
+                            file_report.file_name,
+                            where=" on the command line",
+                        )
             bump_content_version()  # bulk writes send no model signals
     return report

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from dialogue.models import Country, Meeting
-from tests.factories import make_country, make_meeting, make_source
+from dialogue.models import Attendance, Country, Meeting, Person
+from tests.factories import make_country, make_meeting, make_person, make_source
 
 HEADER = (
     "slug,kind,number,title,status,start_date,end_date,city,host,format,summary,sources"
@@ -125,6 +125,33 @@ def test_importing_the_same_file_again_shows_every_row_unchanged(base, steward_c
     assert "2 unchanged 2014-07-16-foreign-ministers-5" in text_of(preview)
 
 
+def test_the_preview_names_the_people_an_import_will_create(base, steward_client):
+    make_person("Koichiro Gemba")
+    text = (
+        "meeting,person,position,country,capacity\n"
+        "2012-11-10-foreign-ministers-4,Koichiro Genba,Minister,KZ,delegate\n"
+        "2012-11-10-foreign-ministers-4,<b>Taro</b>,Minister,KZ,delegate\n"
+        "2012-11-10-foreign-ministers-4,Koichiro Gemba,Minister,KZ,delegate\n"
+    )
+    preview = upload(steward_client, text, name="attendees.csv", model="attendance")
+    page = text_of(preview)
+    assert (
+        "This import will add 2 new people. Check the names before you confirm: a "
+        "name spelt differently from an existing person's makes another person. "
+        'Line 2, column "person": new person "Koichiro Genba". Did you mean '
+        '"Koichiro Gemba"? Line 3, column "person": new person "<b>Taro</b>".' in page
+    )
+    assert "<b>Taro</b>" not in preview.content.decode()
+    assert "attendees.csv: 3 new, 0 updated, 0 unchanged." in page
+    assert "Confirm import" in page
+    assert (Person.objects.count(), Attendance.objects.count()) == (1, 0)
+
+    done = confirm(steward_client, preview, model="attendance")
+    assert done.status_code == 302
+    assert "new person" not in text_of(steward_client.get(done["Location"]))
+    assert (Person.objects.count(), Attendance.objects.count()) == (3, 3)
+
+
 @pytest.fixture
 def uploads_dir(tmp_path, monkeypatch):
     """Where the admin keeps an upload between the preview and the confirm."""
@@ -199,6 +226,63 @@ def test_upload_over_the_cap_is_refused(base, steward_client, settings):
         "Split it into smaller files." in text_of(response)
     )
     assert not Meeting.objects.filter(number=5).exists()
+
+
+def big_meetings_file(size):
+    """meetings.csv of at least ``size`` bytes: new meetings with long summaries."""
+    rows = [HEADER]
+    number = 10
+    while sum(len(row) + 1 for row in rows) < size:
+        number += 1
+        rows.append(
+            ROW.replace("-5,foreign_ministers,5,", f"-{number},foreign_ministers,5,")
+            .replace(",5,", f",{number},", 1)
+            .replace(",in_person,,", f",in_person,{'x' * 50_000},")
+        )
+    return "\n".join(rows) + "\n"
+
+
+def test_upload_over_the_request_limit_names_the_import_cap(
+    base, steward_client, settings, uploads_dir
+):
+    """Too large for the upload handler: refused unread, and the page a person
+    reads names the import's own cap, not the general upload limit."""
+    settings.FILE_UPLOAD_MAX_SIZE = 1024 * 1024
+    settings.CSV_IMPORT_MAX_BYTES = 512 * 1024
+    response = upload(steward_client, big_meetings_file(1536 * 1024))
+    assert response.status_code == 400
+    assert (
+        "The file is 1.5 MB; the largest file accepted is 512.0 KB. Split it into "
+        "smaller files." in text_of(response)
+    )
+    assert Meeting.objects.count() == 1
+    assert list(uploads_dir.iterdir()) == []
+    # Elsewhere, the general limit is named as before.
+    response = steward_client.post(
+        reverse("admin:dialogue_meeting_add"),
+        {"file": SimpleUploadedFile("big.csv", b"x" * 1536 * 1024)},
+    )
+    assert response.status_code == 400
+    assert "files may be at most 1 MB" in text_of(response)
+
+
+def test_an_import_cap_above_the_upload_limit_can_be_reached(
+    base, steward_client, settings
+):
+    settings.FILE_UPLOAD_MAX_SIZE = 256 * 1024
+    settings.CSV_IMPORT_MAX_BYTES = 1024 * 1024
+    preview = upload(steward_client, big_meetings_file(600 * 1024))
+    assert "meetings.csv: 13 new, 0 updated, 0 unchanged." in text_of(preview)
+    assert confirm(steward_client, preview).status_code == 302
+    assert Meeting.objects.count() == 14
+
+    response = upload(steward_client, big_meetings_file(1100 * 1024))
+    assert response.status_code == 400
+    assert (
+        "The file is 1.1 MB; the largest file accepted is 1.0 MB. Split it into "
+        "smaller files." in text_of(response)
+    )
+    assert Meeting.objects.count() == 14
 
 
 def test_confirm_refuses_what_changed_since_the_preview(base, steward_client):

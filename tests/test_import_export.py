@@ -22,13 +22,13 @@ from dialogue.models import (
 )
 from dialogue.resources import (
     DATASET,
+    FULL_DATASET,
     AttendanceResource,
     CountryResource,
     CsvFileError,
     DocumentPointResource,
     DocumentResource,
     MeetingResource,
-    PageResource,
     PersonResource,
     PledgeResource,
     SourceResource,
@@ -63,8 +63,8 @@ def problems(result):
     return [str(problem) for problem in result.problems()]
 
 
-def export_text(resource_class):
-    return write_csv(resource_class().export())
+def export_text(resource_class, extensions=False):
+    return write_csv(resource_class(with_extensions=extensions).export())
 
 
 def counts():
@@ -121,6 +121,87 @@ def test_export_columns_are_the_contract(base):
         "attendees.csv": "\ufeffmeeting,person,position,country,capacity",
         "pledges.csv": "\ufeff" + PLEDGE_HEADER,
     }
+
+
+def test_export_dataset_adds_the_extension_columns_at_the_end(base):
+    headers = {
+        resource.file_name: export_text(resource, True).splitlines()[0]
+        for resource in DATASET
+    }
+    assert headers == {
+        "countries.csv": "\ufeffcode,name,role,joined_on,summary,sources",
+        "sources.csv": "\ufeffslug,title,publisher,url,published_on,note",
+        "meetings.csv": "\ufeff" + MEETING_HEADER + ",outcomes",
+        "attendees.csv": "\ufeffmeeting,person,position,country,capacity",
+        "pledges.csv": "\ufeff" + PLEDGE_HEADER,
+    }
+
+
+def test_extension_columns_are_imported_when_present(base):
+    meeting = Meeting.objects.get(number=4)
+    meeting.outcomes = "Japan pledged."
+    meeting.save()
+    Source.objects.update(note="A press release.")
+
+    # With the column: written, and listed as a change.
+    text = export_text(MeetingResource, True).replace(
+        "Japan pledged.", "Japan pledged 700 million dollars."
+    )
+    result = run(MeetingResource, text)
+    assert problems(result) == []
+    assert result.rows[0].changes == [
+        ("outcomes", "Japan pledged.", "Japan pledged 700 million dollars.")
+    ]
+    meeting.refresh_from_db()
+    assert meeting.outcomes == "Japan pledged 700 million dollars."
+
+    # Without it (the contract's columns only): left as it is.
+    text = export_text(MeetingResource).replace(",Tokyo,", ",Osaka,")
+    assert problems(run(MeetingResource, text)) == []
+    meeting.refresh_from_db()
+    assert (meeting.city, meeting.outcomes) == (
+        "Osaka",
+        "Japan pledged 700 million dollars.",
+    )
+
+    text = "slug,title,publisher,url,published_on,note\nnew,New,,,,Its note.\n"
+    assert problems(run(SourceResource, text)) == []
+    assert Source.objects.get(slug="new").note == "Its note."
+    assert Source.objects.get(slug="mofa-2012").note == "A press release."
+
+    text = (
+        "code,name,role,joined_on,summary,sources\n"
+        "KZ,Kazakhstan,member,,,mofa-2012;new\n"
+        "JP,Japan,member,,,nowhere\n"
+    )
+    before = counts()
+    assert problems(run(CountryResource, text)) == [
+        'Line 3, column "sources": Unknown source slug "nowhere": add the source to '
+        "sources.csv first, or correct the slug. Separate slugs with ;."
+    ]
+    assert counts() == before
+    result = run(CountryResource, text.replace("nowhere", ""))
+    assert result.summary() == "0 new, 1 updated, 1 unchanged"
+    kazakhstan = Country.objects.get(code="KZ")
+    assert sorted(kazakhstan.sources.values_list("slug", flat=True)) == [
+        "mofa-2012",
+        "new",
+    ]
+    assert export_text(CountryResource, True).splitlines()[1:] == [
+        "KZ,Kazakhstan,member,,,mofa-2012;new",
+        "JP,Japan,member,,,",
+    ]
+
+
+def test_a_misspelt_extension_column_is_named(base):
+    header = MEETING_HEADER + ",outcome"
+    result = run(MeetingResource, f"{header}\n{meeting_row()},Peace\n")
+    assert problems(result) == [
+        'Line 1: unknown column "outcome". Did you mean "outcomes"?',
+        f"The header row of meetings.csv must be: {MEETING_HEADER} (optionally "
+        "followed by outcomes)",
+    ]
+    assert not Meeting.objects.filter(number=5).exists()
 
 
 def test_export_uses_natural_keys_partial_dates_and_joined_sources(db):
@@ -440,7 +521,8 @@ def test_line_numbers_count_lines_of_the_file(base):
             [
                 'Line 1: unknown column "hots". Did you mean "host"?',
                 'Line 1: the column "host" is missing.',
-                f"The header row of meetings.csv must be: {MEETING_HEADER}",
+                f"The header row of meetings.csv must be: {MEETING_HEADER} "
+                "(optionally followed by outcomes)",
             ],
         ),
         (
@@ -448,7 +530,8 @@ def test_line_numbers_count_lines_of_the_file(base):
             "sources",
             [
                 'Line 1: the column "host" is missing.',
-                f"The header row of meetings.csv must be: {MEETING_HEADER}",
+                f"The header row of meetings.csv must be: {MEETING_HEADER} "
+                "(optionally followed by outcomes)",
             ],
         ),
         (
@@ -456,7 +539,8 @@ def test_line_numbers_count_lines_of_the_file(base):
             [
                 "Line 1: column 13 has no name. Delete that column, or give it one of "
                 "the names below.",
-                f"The header row of meetings.csv must be: {MEETING_HEADER}",
+                f"The header row of meetings.csv must be: {MEETING_HEADER} "
+                "(optionally followed by outcomes)",
             ],
         ),
         (
@@ -702,10 +786,6 @@ def test_formula_cells_are_neutralised_and_restored_exactly(db):
         "'\rreturn",
     ]
     assert escape_formula("'Tis") == "'Tis"
-    sources = "".join(
-        f"formula-{i},T,{value!r},," + "\n" for i, value in enumerate(["x"])
-    )
-    del sources
     for i, value in enumerate(FORMULAS):
         make_source(slug=f"formula-{i}", title=value, publisher=value)
     exported = export_text(SourceResource)
@@ -735,37 +815,32 @@ def test_export_is_in_a_constant_number_of_queries(db, django_assert_num_queries
 
 # --- People, documents, their points and pages (admin only) -----------------------
 
-EVERYTHING = (
-    CountryResource,
-    SourceResource,
-    MeetingResource,
-    PersonResource,
-    AttendanceResource,
-    PledgeResource,
-    DocumentResource,
-    DocumentPointResource,
-    PageResource,
-)
 
-
-def test_every_kind_round_trips_through_an_empty_database(seed):
-    first = {resource.file_name: export_text(resource) for resource in EVERYTHING}
+@pytest.mark.parametrize("extensions", [False, True], ids=["contract", "extensions"])
+def test_every_kind_round_trips_through_an_empty_database(seed, extensions):
+    first = {
+        resource.file_name: export_text(resource, extensions)
+        for resource in FULL_DATASET
+    }
     assert first["document_points.csv"].splitlines()[0] == (
         "\ufeffdocument,number,heading,text,is_quotation"
     )
     assert first["pages.csv"].splitlines()[0] == (
         "\ufeffslug,title,summary,body,menu_order,sources"
     )
-    for resource in EVERYTHING:
+    for resource in FULL_DATASET:
         result = run(resource, first[resource.file_name])
         assert result.totals["skip"] == result.total_rows, resource.file_name
     for model in (DocumentPoint, Document, Page, Pledge, Attendance, Meeting):
         model.objects.all().delete()
     for model in (Person, Country, Source):
         model.objects.all().delete()
-    for resource in EVERYTHING:
+    for resource in FULL_DATASET:
         assert problems(run(resource, first[resource.file_name])) == []
-    second = {resource.file_name: export_text(resource) for resource in EVERYTHING}
+    second = {
+        resource.file_name: export_text(resource, extensions)
+        for resource in FULL_DATASET
+    }
     assert second == first
     assert DocumentPoint.objects.filter(is_quotation=True).exists()
 
@@ -811,3 +886,80 @@ def test_a_document_author_named_for_the_first_time_is_created(db):
     assert problems(run(DocumentResource, text)) == []
     document = Document.objects.get(slug="aso-2006")
     assert (document.author.slug, str(document.dated)) == ("taro-aso", "June 2006")
+
+
+def test_a_document_author_changed_to_a_new_name_is_created(db):
+    from tests.factories import make_document
+
+    aso = make_person("Taro Aso")
+    make_document(slug="aso-2006", title="Corridor of Peace", author=aso)
+    exported = export_text(DocumentResource)
+    assert ",Taro Aso," in exported
+    result = run(DocumentResource, exported.replace(",Taro Aso,", ",Taro Kono,"))
+    assert problems(result) == []
+    assert result.summary() == "0 new, 1 updated, 0 unchanged"
+    assert result.rows[0].changes == [("author", "Taro Aso", "Taro Kono")]
+    assert [str(note) for note in result.notes] == [
+        'Line 2, column "author": new person "Taro Kono".'
+    ]
+    document = Document.objects.get(slug="aso-2006")
+    assert (document.author.name, document.author.slug) == ("Taro Kono", "taro-kono")
+    assert sorted(Person.objects.values_list("name", flat=True)) == [
+        "Taro Aso",
+        "Taro Kono",
+    ]
+
+
+ATTENDEES_HEADER = "meeting,person,position,country,capacity"
+
+
+def test_people_named_for_the_first_time_are_noted_with_a_hint(base, monkeypatch):
+    make_person("Koichiro Gemba", other_names="玄葉光一郎\nГемба")
+    make_meeting(slug="2014-07-16-foreign-ministers-5", number=5)
+    minister = "Minister for Foreign Affairs,JP,delegate"
+    text = "\n".join(
+        [
+            ATTENDEES_HEADER,
+            f"2012-11-10-foreign-ministers-4,Koichiro Genba,{minister}",
+            f"2012-11-10-foreign-ministers-4,Taro Aso,{minister}",
+            f"2012-11-10-foreign-ministers-4,ＫＯＩＣＨＩＲＯ ＧＥＭＢＡ,{minister}",
+            f"2012-11-10-foreign-ministers-4,玄葉光一郎,{minister}",
+            f"2014-07-16-foreign-ministers-5,Taro Aso,{minister}",
+            f"2014-07-16-foreign-ministers-5,Koichiro Gemba,{minister}",
+        ]
+    )
+    before = counts()
+    result = run(AttendanceResource, text, dry_run=True)
+    assert problems(result) == []
+    notes = [str(note) for note in result.notes]
+    assert notes == [
+        'Line 2, column "person": new person "Koichiro Genba". Did you mean '
+        '"Koichiro Gemba"?',
+        'Line 3, column "person": new person "Taro Aso".',
+        'Line 4, column "person": new person "ＫＯＩＣＨＩＲＯ ＧＥＭＢＡ". Did you '
+        'mean "Koichiro Gemba"?',
+        'Line 5, column "person": new person "玄葉光一郎". Did you mean "Koichiro '
+        'Gemba"?',
+    ]
+    assert counts() == before  # a dry run: nothing saved
+
+    # A note is not a problem: the import goes ahead and creates the four people.
+    result = run(AttendanceResource, text)
+    assert [str(note) for note in result.notes] == notes
+    assert result.summary() == "6 new, 0 updated, 0 unchanged"
+    assert counts() == {**before, "Person": 5, "Attendance": 6}
+    assert Person.objects.get(name="Koichiro Genba").slug == "koichiro-genba"
+
+    # Imported again: nobody is new.
+    assert run(AttendanceResource, text).notes == []
+
+    # Past the budget for similarity, only case and Unicode forms are matched.
+    monkeypatch.setattr(AttendanceResource, "HINT_BUDGET", 0)
+    text = text.replace("Genba", "Gembah").replace("ＧＥＭＢＡ", "ＧＥＭＢＡＨ")
+    text = text.replace("Koichiro Gemba,", "KOICHIRO GEMBA,")
+    assert [str(note) for note in run(AttendanceResource, text).notes] == [
+        'Line 2, column "person": new person "Koichiro Gembah".',
+        'Line 4, column "person": new person "ＫＯＩＣＨＩＲＯ ＧＥＭＢＡＨ".',
+        'Line 7, column "person": new person "KOICHIRO GEMBA". Did you mean '
+        '"Koichiro Gemba"?',
+    ]

@@ -306,6 +306,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Exports of selected changelist rows post one field per row.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A larger body is refused unread (capj.security.SizeLimitedUploadHandler); on the
+# admin's CSV import pages the limit is raised to CSV_IMPORT_MAX_BYTES if that is
+# more, and the refusal names the import's cap.
 FILE_UPLOAD_MAX_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
     "capj.security.SizeLimitedUploadHandler",

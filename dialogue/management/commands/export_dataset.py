@@ -1,4 +1,4 @@
-"""``manage.py export_dataset DIR``: write the five CSV files of the dataset."""
+"""``manage.py export_dataset DIR``: write the dataset's CSV files."""
 
 from django.core.management.base import BaseCommand
 
@@ -7,9 +7,10 @@ from dialogue.services import export_dataset
 
 class Command(BaseCommand):
     help = (
-        "Write countries.csv, sources.csv, meetings.csv, attendees.csv and "
-        "pledges.csv into DIR (created if missing), in the format of "
-        "docs/csv-format.md."
+        "Write the five files (countries.csv, sources.csv, meetings.csv, "
+        "attendees.csv, pledges.csv, with their extension columns) and people.csv, "
+        "documents.csv, document_points.csv and pages.csv into DIR (created if "
+        "missing), in the format of docs/csv-format.md."
     )
 
     def add_arguments(self, parser):
