@@ -33,8 +33,6 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 accesslog = "-"
 errorlog = "-"
 loglevel = "info"
-access_log_format = (
-    '{"time": "%(t)s", "remote": "%(h)s", "request": "%(r)s", "status": %(s)s, '
-    '"bytes": "%(B)s", "duration_us": %(D)s, "referer": "%(f)s", '
-    '"user_agent": "%(a)s"}'
-)
+# One JSON object per request, encoded by json.dumps so that whatever a client
+# puts in its user agent or request line, every line parses (capj/access_log.py).
+logger_class = "capj.access_log.JsonLogger"

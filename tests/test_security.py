@@ -8,12 +8,16 @@ internet; the site is taken as not preloaded and its certificate as valid.
 """
 
 import base64
+import csv
 import datetime
+import fcntl
 import hashlib
 import importlib
+import io
 import re
 import sys
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,12 +25,20 @@ from axes.models import AccessAttempt
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from capj.security import LOGIN_AT_KEY
 from dialogue.models import Meeting
+from tests.browser.conftest import (
+    ARTIFACTS,
+    CHROMIUM,
+    NO_CHROMIUM,
+    chromium,
+    unavailable,
+)
 
 # --------------------------------------------------------------------------------
 # The Observatory's scoring rules
@@ -760,7 +772,27 @@ def admin_login_url():
     return reverse("admin:login")
 
 
-SCORES = {}
+def record_score(label, scan, score, results, method="GET"):
+    """Keep the grade in test-artifacts/observatory.txt, one line per URL.
+
+    Each line: the URL, the score, the grade and every check's modifier. Tests on
+    several xdist workers write here, so each replaces its own line under a lock.
+    """
+    url = scan.auto.url.geturl()
+    checks = ", ".join(
+        f"{check} {MODIFIERS[result]:+d} ({result})"
+        for check, result in results.items()
+    )
+    line = f"{label}: {method} {url} | score {score} | {letter(score)} | {checks}\n"
+    print(line, end="")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with open(ARTIFACTS / "observatory.txt", "a+") as report:
+        fcntl.flock(report, fcntl.LOCK_EX)
+        report.seek(0)
+        lines = [old for old in report if not old.startswith(f"{label}: ")]
+        report.seek(0)
+        report.truncate()
+        report.writelines([*lines, line])
 
 
 @pytest.mark.django_db
@@ -775,8 +807,7 @@ SCORES = {}
 def test_observatory_grade_is_a_plus(production, seed, name, url):
     scan = observatory_scan(url())
     score, results = grade(scan)
-    SCORES[name] = score
-    print(f"Observatory score for the {name}: {score} ({letter(score)}) {results}")
+    record_score(name, scan, score, results)
     assert scan.auto.status == 200
     assert score >= 100, results
     assert letter(score) == "A+"
@@ -806,9 +837,7 @@ def test_public_csv_download_grade_is_a_plus(production, seed):
     assert scan.auto.first("content-type").startswith("text/csv")
     assert "slug,kind,number,title" in scan.auto.text
     score, results = grade(scan)
-    print(
-        f"Observatory score for the meetings CSV: {score} ({letter(score)}) {results}"
-    )
+    record_score("open-data meetings CSV", scan, score, results)
     assert results["subresource-integrity"] == "sri-not-implemented-response-not-html"
     assert score >= 100, results
 
@@ -874,10 +903,7 @@ class FormFields(HTMLParser):
 @pytest.mark.django_db
 def test_admin_csv_export_grade_is_a_plus(production, seed):
     """The admin export of meetings, submitted as the export form offers it."""
-    try:
-        url = reverse("admin:dialogue_meeting_export")
-    except NoReverseMatch:
-        pytest.skip("no admin CSV export URL yet (admin:dialogue_meeting_export)")
+    url = reverse("admin:dialogue_meeting_export")
     admin = User.objects.create_superuser("root", "root@example.org", "pw")
     client = Client()
     client.force_login(admin)
@@ -890,7 +916,7 @@ def test_admin_csv_export_grade_is_a_plus(production, seed):
     scan = observatory_scan(url, client=client, method="post", data=data)
     assert scan.auto.first("content-type").startswith("text/csv"), scan.auto.text[:500]
     score, results = grade(scan)
-    print(f"Observatory score for the admin CSV export: {score} {results}")
+    record_score("admin meetings CSV export", scan, score, results, method="POST")
     assert score >= 100, results
 
 
@@ -1447,47 +1473,67 @@ def test_too_many_fields_are_refused_with_the_limit_named(settings, admin_client
 # The admin in a real browser under the policy
 # --------------------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
+CSP_REPORT = "Content Security Policy"  # in every violation Chromium reports
 
 
 @pytest.fixture
-def chromium_page(monkeypatch):
-    import os
+def chromium_page():
+    """A page in Debian's Chromium, launched as tests/browser launches it, and the
+    Content-Security-Policy violations Chromium reports on its console."""
+    if not CHROMIUM.exists():
+        unavailable(NO_CHROMIUM)
+    from django.db import connections
 
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--headless"]
-        )
-        page = browser.new_page()
-        page.set_default_timeout(10_000)
+    with chromium() as browser:
+        context = browser.new_context(accept_downloads=True)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
         violations = []
         page.on(
             "console",
             lambda message: (
-                "Content Security Policy" in message.text
-                and violations.append(message.text)
+                CSP_REPORT in message.text and violations.append(message.text)
             ),
         )
         yield page, violations
-        browser.close()
+        context.close()
+    # Playwright's event loop gave the test's queries connections of their own.
+    connections.close_all()
+
+
+def assert_violations_are_heard(page, violations):
+    """The listener works: an inline handler the policy forbids is reported."""
+    heard = len(violations)
+    with page.expect_console_message(lambda message: CSP_REPORT in message.text):
+        page.evaluate(
+            """() => {
+                const probe = document.createElement("button");
+                probe.setAttribute("onclick", "document.title = 'inline code ran'");
+                document.body.append(probe);
+                probe.click();
+            }"""
+        )
+    assert page.title() != "inline code ran"
+    assert len(violations) == heard + 1
+    assert "inline event handler violates" in violations[-1]
+    assert violations[-1].endswith("The action has been blocked.")
+
+
+def log_in_as_root(page, live_server):
+    User.objects.create_superuser("root", "root@example.org", "a-long-password")
+    page.goto(live_server.url + reverse("admin:index"))
+    page.fill("#id_username", "root")
+    page.fill("#id_password", "a-long-password")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
 
 
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
 def test_admin_scripts_run_under_the_policy_in_chromium(chromium_page, live_server):
     page, violations = chromium_page
-    User.objects.create_superuser("root", "root@example.org", "a-long-password")
     Group.objects.create(name="Reviewers")
-    page.goto(live_server.url + reverse("admin:index"))
-    page.fill("#id_username", "root")
-    page.fill("#id_password", "a-long-password")
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + reverse("admin:index"))
+    log_in_as_root(page, live_server)
     assert page.inner_text("#content h1") == "Content"  # admin.site.index_title
     # actions.js: ticking a row updates the "n of m selected" counter.
     page.goto(live_server.url + reverse("admin:auth_user_changelist"))
@@ -1499,6 +1545,94 @@ def test_admin_scripts_run_under_the_policy_in_chromium(chromium_page, live_serv
     assert page.locator("#id_groups_from").count() == 1
     assert "Reviewers" in page.inner_text("#id_groups_from")
     assert violations == []
+    assert_violations_are_heard(page, violations)
+
+
+EXPORT_NAME = re.compile(r"meetings-\d{4}-\d{2}-\d{2}\.csv")
+
+
+def downloaded_slugs(page, submit):
+    with page.expect_download() as started:
+        page.click(submit)
+    download = started.value
+    assert EXPORT_NAME.fullmatch(download.suggested_filename)
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    return sorted(row["slug"] for row in csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_admin_csv_export_works_under_the_policy_in_chromium(
+    chromium_page, live_server
+):
+    page, violations = chromium_page
+    call_command("loaddata", "seed", verbosity=0)
+    slugs = sorted(Meeting.objects.values_list("slug", flat=True))
+    log_in_as_root(page, live_server)
+    # Tick every meeting on the list and export the selection.
+    page.goto(live_server.url + reverse("admin:dialogue_meeting_changelist"))
+    page.check("#action-toggle")
+    count = len(slugs)
+    assert page.inner_text(".action-counter") == f"{count} of {count} selected"
+    page.select_option("select[name=action]", "export_admin_action")
+    page.click("button[name=index]")
+    assert f"Export {count} selected items." in page.inner_text("#content")
+    assert downloaded_slugs(page, "input[type=submit][value=Submit]") == slugs
+    # The export page of the whole list, from the changelist's Export button.
+    page.goto(live_server.url + reverse("admin:dialogue_meeting_changelist"))
+    page.click("a.export_link")
+    page.wait_for_url(f"**{reverse('admin:dialogue_meeting_export')}?")
+    assert downloaded_slugs(page, "input[type=submit][value=Submit]") == slugs
+    assert violations == []
+    assert_violations_are_heard(page, violations)
+
+
+IMPORT_CSV = (
+    "slug,kind,number,title,status,start_date,end_date,city,host,format,summary,"
+    "sources\n"
+    "2014-07-16-foreign-ministers-5,foreign_ministers,5,"
+    "5th Foreign Ministers' Meeting in Bishkek,held,2014-07,,Bishkek,KG,"
+    "in_person,The ministers met in Kyrgyzstan.,mofa-joint-statement-2004\n"
+)
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_admin_csv_import_works_under_the_policy_in_chromium(
+    chromium_page, live_server
+):
+    page, violations = chromium_page
+    call_command("loaddata", "seed", verbosity=0)
+    log_in_as_root(page, live_server)
+    page.goto(live_server.url + reverse("admin:dialogue_meeting_import"))
+    page.set_input_files(
+        "input[name=import_file]",
+        {"name": "meetings.csv", "mimeType": "text/csv", "buffer": IMPORT_CSV.encode()},
+    )
+    page.click("input[type=submit][value=Submit]")
+    assert page.inner_text(".import-summary") == (
+        "meetings.csv: 1 new, 0 updated, 0 unchanged."
+    )
+    page.click("input[type=submit][value='Confirm import']")
+    page.wait_for_url(live_server.url + reverse("admin:dialogue_meeting_changelist"))
+    assert page.inner_text(".messagelist") == (
+        "Import of meetings.csv finished: 1 new, 0 updated, 0 unchanged meetings."
+    )
+    assert Meeting.objects.filter(slug="2014-07-16-foreign-ministers-5").exists()
+    assert violations == []
+    assert_violations_are_heard(page, violations)
+
+
+def test_missing_browser_tools_fail_the_run_when_ci_requires_them(monkeypatch):
+    monkeypatch.delenv("CAPJ_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no chromium here"):
+        unavailable("no chromium here")
+    monkeypatch.setenv("CAPJ_REQUIRE_BROWSER", "1")
+    with pytest.raises(
+        pytest.fail.Exception,
+        match="no chromium here; CAPJ_REQUIRE_BROWSER=1 allows no skip",
+    ):
+        unavailable("no chromium here")
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,8 @@
 
 No browser is ever downloaded: Chromium comes from Debian (``apt-get install
 chromium``, done by ``.ci/run``). Without it these tests are skipped, and
-``make test`` says so. One Chromium per test module (closed before another
+``make test`` says so; under CAPJ_REQUIRE_BROWSER=1 (set by ``.ci/run``) they fail
+instead. One Chromium per test module (closed before another
 module's tests, which may start Playwright themselves, run in the same worker),
 a fresh browser context per test. All browser tests share one xdist group, so under
 ``pytest -n auto --dist loadgroup`` they run in a single worker.
@@ -36,11 +37,32 @@ DESKTOP = {"width": 1280, "height": 900}
 
 NO_CHROMIUM = f"{CHROMIUM} not found: browser tests skipped (apt-get install chromium)"
 
+
+def unavailable(reason):
+    """Skip a test whose tool is missing, or fail it under CAPJ_REQUIRE_BROWSER=1."""
+    if os.environ.get("CAPJ_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason}; CAPJ_REQUIRE_BROWSER=1 allows no skip", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def require_chromium():
+    if not CHROMIUM.exists():
+        unavailable(NO_CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def require_vnu():
+    command, reason = vnu_command()
+    if command is None:
+        unavailable(reason)
+
+
 #: For every browser test module.
 browser_marks = [
     pytest.mark.browser,
     pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM),
+    pytest.mark.usefixtures("require_chromium"),
 ]
 
 

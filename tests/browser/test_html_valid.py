@@ -16,7 +16,7 @@ from tests.browser.pages import FOURTH, PUBLIC_PAGES
 COMMAND, WHY_NOT = vnu_command()
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(COMMAND is None, reason=WHY_NOT or ""),
+    pytest.mark.usefixtures("require_vnu"),
 ]
 
 
