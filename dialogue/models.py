@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from .addresses import record_url
 from .iso import COUNTRY_CODES, CURRENCY_CODES
 from .markup import render_markdown
 from .partial_dates import PartialDate, Precision, format_range, precision_constraints
@@ -135,7 +136,7 @@ class Source(Timestamped):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("dialogue:source-detail", args=[self.slug])
+        return record_url("dialogue:source-detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -188,7 +189,7 @@ class Country(Timestamped):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("dialogue:participant-detail", args=[self.code.lower()])
+        return record_url("dialogue:participant-detail", self.code.lower())
 
     def natural_key(self):
         return (self.code,)
@@ -227,7 +228,7 @@ class Person(Timestamped):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("dialogue:person-detail", args=[self.slug])
+        return record_url("dialogue:person-detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -344,7 +345,7 @@ class Meeting(Timestamped):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("dialogue:meeting-detail", args=[self.slug])
+        return record_url("dialogue:meeting-detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -685,7 +686,7 @@ class Document(Timestamped):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("dialogue:document-detail", args=[self.slug])
+        return record_url("dialogue:document-detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -791,7 +792,7 @@ class Page(Timestamped):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("dialogue:page-detail", args=[self.slug])
+        return record_url("dialogue:page-detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)

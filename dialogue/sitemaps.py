@@ -1,16 +1,16 @@
 """sitemap.xml: every public page, with the date it last changed.
 
 One query per kind of record (its key and when it last changed), and each address
-made from the URL pattern reversed once, as ``reverse()`` would make it: the
-sitemap lists every page, so its cost per page must stay small.
+made by ``record_url``: the sitemap lists every page, so its cost per page must
+stay small.
 """
 
 from dataclasses import dataclass
-from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from django.urls import reverse
 
+from .addresses import record_url
 from .models import Country, Document, Meeting, Page, Person, Source
 
 #: Fixed pages: (URL name, change frequency, priority).
@@ -32,7 +32,6 @@ RECORD_PAGES = (
     (Source, "slug", "dialogue:source-detail", "0.3"),
     (Page, "slug", "dialogue:page-detail", "0.5"),
 )
-PLACEHOLDER = "capj-sitemap-key"
 
 
 @dataclass(frozen=True)
@@ -43,23 +42,18 @@ class Entry:
     lastmod: object = None
 
 
-def address_maker(url_name):
-    """A function making the path of ``url_name`` for one key, like reverse()."""
-    before, _, after = reverse(url_name, args=[PLACEHOLDER]).partition(PLACEHOLDER)
-    return lambda key: f"{before}{quote(key, safe='')}{after}"
-
-
 def entries(base):
     """Every public page of the site, its address starting with ``base``."""
     for url_name, changefreq, priority in FIXED_PAGES:
         yield Entry(base + reverse(url_name), changefreq, priority)
     for model, key, url_name, priority in RECORD_PAGES:
-        address = address_maker(url_name)
         rows = model.objects.published().order_by("pk").values_list(key, "updated_at")
         for value, updated_at in rows:
             if model is Country:
                 value = value.lower()
-            yield Entry(base + address(value), "monthly", priority, updated_at)
+            yield Entry(
+                base + record_url(url_name, value), "monthly", priority, updated_at
+            )
 
 
 def render(entries):
