@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from dialogue.models import Country, Document, Meeting, Page, Person, Pledge, Source
+from dialogue.views import currency_totals, pledge_totals, pledge_totals_by_donor
 from tests.factories import (
     make_attendance,
     make_country,
@@ -707,3 +708,19 @@ def test_query_count_does_not_grow_with_rows(
         make_pledge(japan, meeting=meeting, currency="EUR")
     with django_assert_num_queries(len(before)):
         client.get(url)
+
+
+def test_pledge_page_totals_per_currency_add_up_every_donor(client, db):
+    japan, korea = make_country("JP"), make_country("KR")
+    make_pledge(japan, amount=700_000_000, currency="USD")
+    make_pledge(korea, amount=50_000_000, currency="USD")
+    make_pledge(japan, amount=3_000_000_000_000, currency="JPY")
+    make_pledge(korea, amount=1_000, currency="EUR", published=False)
+    public = Pledge.objects.public()
+    assert currency_totals(list(pledge_totals_by_donor(public))) == list(
+        pledge_totals(public)
+    )
+    page = text_of(client.get(reverse("dialogue:pledge-list")))
+    assert "750,000,000" in page
+    assert "3,000,000,000,000" in page
+    assert "EUR" not in page
