@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.backends.signals import connection_created
-from django.db.models import CharField, Func, Prefetch, Q, Value
+from django.db.models import Case, CharField, F, Func, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Contains
 from django.dispatch import receiver
@@ -90,8 +90,18 @@ def unicode_collation(connection):
     return choice
 
 
+def if_published(relation):
+    """The name of a related record, or nothing when that record is a draft: a
+    draft's name must not make a row match (nor show)."""
+    return Case(
+        When(**{f"{relation}__published": True}, then=F(f"{relation}__name")),
+        default=Value(""),
+    )
+
+
 def matches(query, *fields):
-    """A Q matching rows where any of ``fields`` contains ``query``, folded.
+    """A Q matching rows where any of ``fields`` (names or expressions) contains
+    ``query``, folded.
 
     The lookups compare expressions without selecting them, and a field across a
     foreign key joins one row, so the rows stay distinct.
@@ -130,7 +140,7 @@ def search(query):
             "meetings",
             _("Meetings"),
             Meeting.objects.published().select_related("host").chronological(),
-            ("title", "summary", "outcomes", "city", "host__name", "slug"),
+            ("title", "summary", "outcomes", "city", if_published("host"), "slug"),
         ),
         (
             "people",
@@ -156,7 +166,7 @@ def search(query):
             "documents",
             _("Documents"),
             Document.objects.published().select_related("author"),
-            ("title", "summary", "author_role", "author__name"),
+            ("title", "summary", "author_role", if_published("author")),
         ),
         (
             "pages",

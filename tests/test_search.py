@@ -97,6 +97,18 @@ def test_drafts_are_never_found(client, db):
     assert "Secret summit" not in page.split("<main")[1]
 
 
+def test_a_draft_host_or_author_does_not_make_a_record_match(client, db):
+    draft_host = make_country("UZ", name="Secretistan", published=False)
+    make_meeting(title="Senior officials", city="Tashkent", host=draft_host)
+    make_document(title="Statement", author=make_person(name="Secret", published=False))
+    assert "No results for “secret”." in results_page(client, "secret")
+    draft_host.published = True
+    draft_host.save()
+    page = results_page(client, "secretistan")
+    assert '<a href="#results-meetings">Meetings (1)</a>' in page
+    assert "Senior officials" in page
+
+
 def test_empty_search_explains_what_to_do(client, db):
     page = results_page(client, "   ")
     assert "Type a name, a place or a word to search" in page
