@@ -1,16 +1,20 @@
 """The published dataset for anyone to download, as CSV and as JSON.
 
-The CSV files are the staff export (``dialogue.resources``: the same five kinds,
-the same columns in the same order, natural keys instead of database ids, partial
+The CSV files are the staff export (``dialogue.resources``: the nine files of the
+dataset commands, people, documents, document points and pages included; the
+contract's columns in the same order, natural keys instead of database ids, partial
 dates as ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``, formula-safe cells, a BOM for
-spreadsheets) restricted to published rows. A published row never points at an
-unpublished one: such a reference is left empty, or left out of a list of sources.
-The JSON holds the very same rows, with JSON types instead of strings.
+spreadsheets) restricted to what the site shows: published rows whose parent is
+published too (an attendee of a draft meeting, a point of a draft document). A
+published row never points at an unpublished one: such a reference is left empty,
+or left out of a list of sources. The JSON holds the very same rows, with JSON
+types instead of strings (a person's other names as a list, one name per line of
+the CSV cell).
 """
 
 from django.db.models import Q
 
-from .resources import DATASET, write_csv
+from .resources import FULL_DATASET, write_csv
 
 LICENCE = {
     "name": "Creative Commons Attribution-ShareAlike 4.0 International",
@@ -22,8 +26,11 @@ ATTRIBUTION = (
     "article “Central Asia plus Japan” (CC BY-SA)."
 )
 
-#: kind ("meetings") -> the staff resource for its file ("meetings.csv").
-RESOURCES = {resource.file_name.removesuffix(".csv"): resource for resource in DATASET}
+#: kind ("meetings") -> the staff resource for its file ("meetings.csv"), every
+#: file of the dataset in the order they are imported.
+RESOURCES = {
+    resource.file_name.removesuffix(".csv"): resource for resource in FULL_DATASET
+}
 KINDS = tuple(RESOURCES)
 COLUMNS = {kind: tuple(resource.columns()) for kind, resource in RESOURCES.items()}
 
@@ -35,10 +42,14 @@ PUBLIC_ROWS = {
     "attendees": Q(published=True, meeting__published=True, country__published=True)
     & (Q(person__isnull=True) | Q(person__published=True)),
     "pledges": Q(published=True, donor__published=True),
+    "people": Q(published=True),
+    "documents": Q(published=True),
+    "document_points": Q(published=True, document__published=True),
+    "pages": Q(published=True),
 }
 
 #: Columns whose referenced record must itself be published.
-PUBLIC_REFERENCES = ("host", "meeting")
+PUBLIC_REFERENCES = ("host", "meeting", "author")
 
 
 def public_queryset(kind):
@@ -83,11 +94,13 @@ def _typed(column, value):
     """A CSV cell as a JSON value: lists, numbers, booleans, null for empty."""
     if column == "sources":
         return [slug for slug in value.split(";") if slug]
+    if column == "other_names":
+        return [line.strip() for line in value.splitlines() if line.strip()]
     if value in ("", None):
         return None
-    if column == "number":
+    if column in ("number", "menu_order"):
         return int(value)
-    if column == "approximate":
+    if column in ("approximate", "is_quotation"):
         return value == "true"
     return value
 

@@ -7,28 +7,61 @@ import json
 import pytest
 from django.urls import reverse
 
-from dialogue.models import Attendance, Country, Meeting, Person, Pledge, Source
-from dialogue.resources import DATASET, write_csv
+from dialogue.models import (
+    Attendance,
+    Country,
+    Document,
+    DocumentPoint,
+    Meeting,
+    Page,
+    Person,
+    Pledge,
+    Source,
+)
+from dialogue.resources import (
+    DATASET,
+    DocumentPointResource,
+    DocumentResource,
+    PageResource,
+    PersonResource,
+    write_csv,
+)
 from tests.factories import (
     make_attendance,
     make_country,
+    make_document,
     make_meeting,
+    make_page,
     make_person,
     make_pledge,
+    make_point,
     make_source,
 )
 
 pytestmark = pytest.mark.django_db
 
+#: In the order the files are imported.
 CONTRACT = {
-    "countries": "code,name,role,joined_on,summary",
     "sources": "slug,title,publisher,url,published_on",
+    "countries": "code,name,role,joined_on,summary",
     "meetings": "slug,kind,number,title,status,start_date,end_date,city,host,format,"
     "summary,sources",
+    "people": "slug,name,other_names",
     "attendees": "meeting,person,position,country,capacity",
     "pledges": "slug,donor,amount,currency,approximate,announced_on,meeting,purpose,"
     "sources",
+    "documents": "slug,title,kind,date,meeting,author,author_role,summary,sources",
+    "document_points": "document,number,heading,text,is_quotation",
+    "pages": "slug,title,summary,body,menu_order,sources",
 }
+#: Every file the staff export, the five of the dataset and the admin's four.
+STAFF_RESOURCES = (
+    *DATASET,
+    PersonResource,
+    DocumentResource,
+    DocumentPointResource,
+    PageResource,
+)
 
 
 def download(client, kind):
@@ -50,8 +83,10 @@ def test_each_file_has_the_contract_columns_in_order(client, seed, kind):
 
 def test_published_data_matches_the_staff_export_exactly(client, seed):
     # With everything published, the public files are the staff export.
-    for resource in DATASET:
+    assert len(STAFF_RESOURCES) == len(CONTRACT) == 9
+    for resource in STAFF_RESOURCES:
         kind = resource.file_name.removesuffix(".csv")
+        assert kind in CONTRACT
         assert download(client, kind) == write_csv(resource().export()), kind
 
 
@@ -87,6 +122,77 @@ def test_drafts_and_references_to_drafts_are_left_out(client, db):
     assert Pledge.objects.get(slug="shown-pledge").meeting == draft
 
 
+def test_draft_people_documents_points_and_pages_are_left_out(client, db):
+    public_source = make_source(slug="public-source")
+    draft_source = make_source(slug="draft-source", published=False)
+    make_person(name="Shown Person", slug="shown", other_names="Гемба\n玄葉")
+    draft_person = make_person(name="Draft Person", slug="draft", published=False)
+    draft_meeting = make_meeting(slug="draft-meeting", published=False)
+    document = make_document(
+        slug="shown-document",
+        meeting=draft_meeting,
+        author=draft_person,
+        author_role="Minister",
+    )
+    document.sources.set([public_source, draft_source])
+    make_point(document, 1, "Shown point.")
+    make_point(document, 2, "Draft point.", published=False)
+    draft_document = make_document(slug="draft-document", published=False)
+    make_point(draft_document, 1, "A published point of a draft document.")
+    page = make_page(slug="shown-page")
+    page.sources.set([draft_source, public_source])
+    make_page(slug="draft-page", published=False)
+
+    people = rows(download(client, "people"))
+    assert [(r["slug"], r["other_names"]) for r in people] == [("shown", "Гемба\n玄葉")]
+    [row] = rows(download(client, "documents"))
+    assert (row["slug"], row["meeting"], row["author"], row["sources"]) == (
+        "shown-document",
+        "",
+        "",
+        "public-source",
+    )
+    assert row["author_role"] == "Minister"
+    assert [
+        (r["document"], r["number"], r["text"])
+        for r in rows(download(client, "document_points"))
+    ] == [("shown-document", "1", "Shown point.")]
+    [row] = rows(download(client, "pages"))
+    assert (row["slug"], row["sources"]) == ("shown-page", "public-source")
+    # The JSON holds the same rows, and nothing was changed in the database.
+    data = json.loads(client.get(reverse("dialogue:dataset-json")).content)
+    assert data["people"] == [
+        {"slug": "shown", "name": "Shown Person", "other_names": ["Гемба", "玄葉"]}
+    ]
+    assert [d["slug"] for d in data["documents"]] == ["shown-document"]
+    assert data["document_points"] == [
+        {
+            "document": "shown-document",
+            "number": 1,
+            "heading": None,
+            "text": "Shown point.",
+            "is_quotation": False,
+        }
+    ]
+    assert [(p["slug"], p["menu_order"]) for p in data["pages"]] == [("shown-page", 0)]
+    assert Document.objects.get(slug="shown-document").author == draft_person
+    assert DocumentPoint.objects.count() == 3
+    assert Page.objects.count() == 2
+
+
+def test_attendees_of_draft_people_are_left_out_as_on_the_site(client, db):
+    japan = make_country("JP")
+    meeting = make_meeting(slug="shown")
+    make_attendance(meeting, japan, make_person(name="Draft", published=False))
+    make_attendance(meeting, japan, None, position="Ambassador")
+    assert [
+        (r["person"], r["position"]) for r in rows(download(client, "attendees"))
+    ] == [("", "Ambassador")]
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Ambassador" in page
+    assert "Draft" not in page
+
+
 def test_spreadsheet_formulas_are_neutralised(client, db):
     make_meeting(slug="formula", title='=HYPERLINK("http://x")')
     [row] = rows(download(client, "meetings"))
@@ -95,8 +201,9 @@ def test_spreadsheet_formulas_are_neutralised(client, db):
 
 
 def test_unknown_kind_is_404(client, db):
-    response = client.get(reverse("dialogue:dataset-csv", args=["people"]))
-    assert response.status_code == 404
+    for kind in ("users", "people.csv", "Meetings"):
+        response = client.get(reverse("dialogue:dataset-csv", args=[kind]))
+        assert response.status_code == 404, kind
 
 
 def test_json_has_every_kind_with_types_and_the_licence(client, seed):
@@ -109,6 +216,14 @@ def test_json_has_every_kind_with_types_and_the_licence(client, seed):
     assert len(data["sources"]) == Source.objects.count()
     assert len(data["meetings"]) == Meeting.objects.count()
     assert len(data["attendees"]) == Attendance.objects.count()
+    assert len(data["people"]) == Person.objects.count() == 7
+    assert len(data["documents"]) == Document.objects.count() == 3
+    assert len(data["document_points"]) == DocumentPoint.objects.count() == 14
+    assert len(data["pages"]) == Page.objects.count() == 2
+    assert list(data["columns"]) == list(CONTRACT)
+    for kind, columns in CONTRACT.items():
+        assert data["columns"][kind] == columns.split(","), kind
+        assert all(list(row) == columns.split(",") for row in data[kind]), kind
     [pledge] = data["pledges"]
     assert pledge == {
         "slug": "japan-2012-regional-cooperation",
@@ -137,18 +252,18 @@ def test_json_keeps_names_in_any_script(client, db):
 
 
 @pytest.mark.parametrize(
-    ("url_name", "kind"),
+    ("url_name", "kinds"),
     [
-        ("dialogue:participant-list", "countries"),
-        ("dialogue:meeting-list", "meetings"),
-        ("dialogue:pledge-list", "pledges"),
-        ("dialogue:source-list", "sources"),
-        ("dialogue:document-list", None),
+        ("dialogue:participant-list", ["countries"]),
+        ("dialogue:meeting-list", ["meetings"]),
+        ("dialogue:pledge-list", ["pledges"]),
+        ("dialogue:source-list", ["sources"]),
+        ("dialogue:document-list", ["documents", "document_points"]),
     ],
 )
-def test_every_list_page_links_to_the_data_and_licence(client, db, url_name, kind):
+def test_every_list_page_links_to_the_data_and_licence(client, db, url_name, kinds):
     page = client.get(reverse(url_name)).content.decode()
-    if kind:
+    for kind in kinds:
         csv_url = reverse("dialogue:dataset-csv", args=[kind])
         assert f'<a href="{csv_url}" download>{kind}.csv</a>' in page
     assert (
@@ -166,9 +281,13 @@ def test_open_data_page_lists_files_columns_counts_and_licence(client, seed):
     )
     for columns in CONTRACT.values():
         assert f'<code class="columns">{columns}</code>' in page
-    meetings_url = reverse("dialogue:dataset-csv", args=["meetings"])
+    for kind in CONTRACT:
+        url = reverse("dialogue:dataset-csv", args=[kind])
+        assert f'<a href="{url}" download>{kind}.csv</a></th>' in page
+    points_url = reverse("dialogue:dataset-csv", args=["document_points"])
     assert (
-        f'<a href="{meetings_url}" download>meetings.csv</a></th>\n'
+        f'<a href="{points_url}" download>document_points.csv</a></th>\n'
         '          <td><code class="columns">' in page
     )
     assert '<td class="num">17</td>' in page  # attendees in the seed
+    assert '<td class="num">14</td>' in page  # document points in the seed

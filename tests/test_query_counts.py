@@ -71,13 +71,29 @@ PUBLIC_PAGES = {
     "open-data": lambda: reverse("dialogue:open-data"),
     "dataset-json": lambda: reverse("dialogue:dataset-json"),
     "dataset-csv": lambda: reverse("dialogue:dataset-csv", args=["attendees"]),
+    "dataset-csv-people": lambda: reverse("dialogue:dataset-csv", args=["people"]),
+    "dataset-csv-documents": lambda: reverse(
+        "dialogue:dataset-csv", args=["documents"]
+    ),
+    "dataset-csv-points": lambda: reverse(
+        "dialogue:dataset-csv", args=["document_points"]
+    ),
+    "dataset-csv-pages": lambda: reverse("dialogue:dataset-csv", args=["pages"]),
     "robots-txt": lambda: reverse("dialogue:robots-txt"),
     "sitemap": lambda: reverse("dialogue:sitemap"),
 }
 
 #: Pages whose purpose is to list everything (downloads, and the sitemap for
 #: search engines): their queries must stay constant, their length may not.
-COMPLETE_LISTINGS = {"dataset-json", "dataset-csv", "sitemap"}
+COMPLETE_LISTINGS = {
+    "dataset-json",
+    "dataset-csv",
+    "dataset-csv-people",
+    "dataset-csv-documents",
+    "dataset-csv-points",
+    "dataset-csv-pages",
+    "sitemap",
+}
 
 
 def fetch(client, url):
