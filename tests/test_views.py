@@ -102,6 +102,19 @@ def test_observer_country_page(client, seed):
     assert "World Heritage Encyclopedia" in page  # the citation, in the references
 
 
+def test_meetings_a_country_hosted_say_when_not_held(client, seed):
+    kazakhstan = Country.objects.get(code="KZ")
+    cancelled = make_meeting(title="Called-off Summit", status="cancelled")
+    planned = make_meeting(title="Coming Summit", status="planned")
+    Meeting.objects.filter(pk__in=[cancelled.pk, planned.pk]).update(host=kazakhstan)
+    page = text_of(client.get(kazakhstan.get_absolute_url()))
+    assert (
+        f'<a href="{cancelled.get_absolute_url()}">Called-off Summit</a> (cancelled)'
+        in page
+    )
+    assert f'<a href="{planned.get_absolute_url()}">Coming Summit</a> (planned)' in page
+
+
 def test_guest_country_page(client, seed):
     page = text_of(client.get(reverse("dialogue:participant-detail", args=["af"])))
     assert "<strong>guest</strong>" in page
