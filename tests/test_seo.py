@@ -8,29 +8,16 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.contrib.redirects.models import Redirect
+from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
 
 from dialogue.models import Country, Document, Meeting, Page, Person, Source
+from tests.browser.pages import PUBLIC_PAGES, prepare
 from tests.factories import make_meeting, make_person
 
 pytestmark = pytest.mark.django_db
 FOURTH = "2012-11-10-foreign-ministers-4"
-
-PUBLIC_PAGES = [
-    ("dialogue:home", []),
-    ("dialogue:participant-list", []),
-    ("dialogue:participant-detail", ["tm"]),
-    ("dialogue:person-detail", ["koichiro-gemba"]),
-    ("dialogue:meeting-list", []),
-    ("dialogue:meeting-detail", [FOURTH]),
-    ("dialogue:pledge-list", []),
-    ("dialogue:document-list", []),
-    ("dialogue:document-detail", ["joint-statement-2004"]),
-    ("dialogue:source-list", []),
-    ("dialogue:source-detail", ["gazette-japan-700-million-2012"]),
-    ("dialogue:page-detail", ["about"]),
-    ("dialogue:open-data", []),
-]
 
 
 def head_tags(html):
@@ -50,20 +37,65 @@ def json_ld(html):
     return [json.loads(block) for block in blocks]
 
 
-@pytest.mark.parametrize(("name", "args"), PUBLIC_PAGES)
-def test_every_page_has_title_description_canonical_and_opengraph(
-    client, seed, name, args
-):
-    url = reverse(name, args=args)
-    html = client.get(url, {"utm_source": "x"}).content.decode()
+def robots(html):
+    head = html.split("</head>")[0]
+    found = re.findall(r'<meta name="robots" content="([^"]*)">', head)
+    return found[0] if found else None
+
+
+def with_tracking(path):
+    """The path with a query parameter the canonical URL must leave out."""
+    return path + ("&" if "?" in path else "?") + "utm_source=x"
+
+
+@pytest.mark.parametrize(
+    "public_page", PUBLIC_PAGES, ids=lambda public_page: public_page.name
+)
+def test_every_page_has_title_description_canonical_and_opengraph(seed, public_page):
+    prepare(upto=public_page.name)
+    client = Client(raise_request_exception=False)
+    with public_page.during():
+        response = client.get(with_tracking(public_page.path()))
+    assert response.status_code == public_page.status
+    assert public_page.template in [t.name for t in response.templates]
+    html = response.content.decode()
     title, metas, canonical = head_tags(html)
     assert title.endswith("Central Asia plus Japan Dialogue")
     assert len(metas["description"]) > 40
-    assert canonical == f"http://testserver{url}"  # no query string
     assert metas["og:title"] == title
     assert metas["og:description"] == metas["description"]
-    assert metas["og:url"] == canonical
     assert metas["og:site_name"] == "Central Asia plus Japan Dialogue"
+    assert metas["og:type"] in ("website", "article", "profile")
+    if public_page.indexable:
+        path = public_page.path().partition("?")[0]
+        assert canonical == f"http://testserver{path}"  # no query string
+        assert metas["og:url"] == canonical
+    else:
+        # An error page is nobody's canonical address.
+        assert canonical is None
+        assert "og:url" not in metas
+    searched = public_page.url_name == "dialogue:search" and public_page.query
+    noindex = searched or not public_page.indexable
+    assert robots(html) == ("noindex" if noindex else None)
+
+
+def test_the_search_page_is_canonical_without_its_query(client, seed):
+    html = client.get(reverse("dialogue:search"), {"q": "Gemba"}).content.decode()
+    _, _, canonical = head_tags(html)
+    assert canonical == "http://testserver" + reverse("dialogue:search")
+    assert robots(html) == "noindex"
+    html = client.get(reverse("dialogue:search")).content.decode()
+    assert head_tags(html)[2] == canonical
+    assert robots(html) is None
+
+
+def test_the_server_error_page_needs_no_database(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        html = render_to_string("500.html")
+    title, metas, canonical = head_tags(html)
+    assert title == "Server error · Central Asia plus Japan Dialogue"
+    assert metas["description"].startswith("The page could not be shown")
+    assert robots(html) == "noindex"
 
 
 def test_meeting_page_describes_itself(client, seed):
