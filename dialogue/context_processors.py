@@ -30,8 +30,9 @@ def fixed_urls(script_prefix):
 
 def site(request):
     """On every page: the site's name and fixed addresses, the main navigation
-    (with the published prose pages, read only when a page shows it), and the
-    page's canonical address (its path on this host, without the query)."""
+    (with the published prose pages, read only when a page shows it), the page's
+    canonical address (its path on this host, without the query) and the site's
+    address (scheme and host, which completes the paths a printout shows)."""
     fixed = fixed_urls(get_script_prefix())
 
     def navigation():
@@ -51,4 +52,5 @@ def site(request):
         "site_urls": fixed["site_urls"],
         "navigation": navigation,
         "canonical_url": request.build_absolute_uri(request.path),
+        "site_url": request.build_absolute_uri("/").removesuffix("/"),
     }

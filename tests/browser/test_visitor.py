@@ -6,9 +6,10 @@ import io
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
-from dialogue.models import Meeting, Person
+from dialogue.models import Meeting, Person, Source
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, browser_marks
 from tests.browser.pages import (
     FOURTH,
@@ -21,6 +22,8 @@ from tests.browser.pages import (
 from tests.browser.reports import axe_violations, check_axe
 
 pytestmark = browser_marks
+
+GAZETTE = "gazette-japan-700-million-2012"
 
 
 def test_visitor_journey(page, url):
@@ -261,13 +264,32 @@ def test_screenshots_at_phone_and_desktop_widths(browser, url, name, url_name, a
         context.close()
 
 
-def test_print_styles_hide_navigation_and_show_link_targets(page, url):
+def test_print_styles_hide_navigation_and_show_link_targets(page, site, url):
+    Source.objects.filter(slug=GAZETTE).update(url="https://www.example.org/gazette")
     page.goto(url("dialogue:meeting-detail", FOURTH))
+    printed_from = page.locator(".print-only")
+    expect(printed_from).to_be_hidden()
     page.emulate_media(media="print")
     expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
     expect(page.get_by_role("search")).to_be_hidden()
-    shown = page.evaluate(
-        """() => getComputedStyle(
-            document.querySelector('.references a[href]'), '::after').content"""
+
+    def after(selector):
+        return page.evaluate(
+            """(selector) => getComputedStyle(
+                document.querySelector(selector), '::after').content""",
+            selector,
+        )
+
+    # This site's pages as paths, completed by the line naming the site's address.
+    source_path = reverse("dialogue:source-detail", args=[GAZETTE])
+    assert after(f'.references a[href="{source_path}"]') == f'" <{source_path}>"'
+    expect(printed_from).to_be_visible()
+    expect(printed_from).to_contain_text(
+        f"Printed from {url('dialogue:meeting-detail', FOURTH)}."
     )
-    assert "/sources/" in shown
+    expect(printed_from).to_contain_text(f"add them to {site.url}.")
+    # Other sites in full; nothing for a citation number or a link within the page.
+    assert after('.references a[href^="https:"]') == (
+        '" <https://www.example.org/gazette>"'
+    )
+    assert after("sup.cite a") == "none"
