@@ -28,10 +28,19 @@ def fixed_urls(script_prefix):
     }
 
 
+def canonical_url(request):
+    url = request.build_absolute_uri(request.path)
+    page = request.GET.get("page", "")
+    if page.isdigit() and int(page) > 1:
+        url += f"?page={int(page)}"
+    return url
+
+
 def site(request):
     """On every page: the site's name and fixed addresses, the main navigation
     (with the published prose pages, read only when a page shows it), the page's
-    canonical address (its path on this host, without the query) and the site's
+    canonical address (its path on this host, without the query but for the page
+    number of a long list, whose later pages are pages of their own) and the site's
     address (scheme and host, which completes the paths a printout shows)."""
     fixed = fixed_urls(get_script_prefix())
 
@@ -51,6 +60,6 @@ def site(request):
         "site_name": settings.SITE_NAME,
         "site_urls": fixed["site_urls"],
         "navigation": navigation,
-        "canonical_url": request.build_absolute_uri(request.path),
+        "canonical_url": canonical_url(request),
         "site_url": request.build_absolute_uri("/").removesuffix("/"),
     }
