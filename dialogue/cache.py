@@ -20,8 +20,10 @@ a new one is made, so no stored page is current any more.
 import hashlib
 import logging
 import re
+import threading
 import time
 import uuid
+from collections import OrderedDict
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
@@ -87,19 +89,68 @@ def page_key(url):
     return f"{PAGE_KEY_PREFIX}:{digest}"
 
 
-def version_and_page(key):
-    """The current content version and the page stored under ``key`` (or None),
-    in one round trip to the cache.
+class RecentPages:
+    """This process's copies of the pages it served lately, the least recently used
+    dropped first, within ``max_bytes`` of page bodies.
 
-    The page is the caller's to check: it is current only if it was stored under
-    this version. A version missing from the cache is made anew, and no stored page
-    can match it.
+    A copy is used only while its content version is the current one, which is read
+    from the shared cache on every request: a page served again costs one small
+    read instead of fetching the whole page, and is never stale.
     """
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY)
-    if version is None:
-        return content_version(), None
-    return version, found.get(key)
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, version):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry["version"] != version:
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old["body"])
+            if len(entry["body"]) > self.max_bytes:
+                return
+            self.entries[key] = entry
+            self.size += len(entry["body"])
+            while self.size > self.max_bytes:
+                _key, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped["body"])
+
+
+recent_pages = RecentPages(max_bytes=32 * 1024 * 1024)
+
+
+def find_page(key):
+    """The current content version, and the page stored under ``key`` if it was
+    rendered under that version (else None).
+
+    One read of the version from the shared cache; the page itself comes from this
+    process's recent copies, or else from the shared cache. A version missing from
+    the cache is made anew, and no stored page matches it.
+    """
+    version = content_version()
+    entry = recent_pages.get(key, version)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is None or entry["version"] != version:
+            return version, None
+        recent_pages.put(key, entry)
+    return version, entry
+
+
+def store_page(key, entry, seconds):
+    """Keep a rendered page for every server, and a copy in this process."""
+    cache.set(key, entry, seconds)
+    recent_pages.put(key, entry)
 
 
 def _is_content(model):

@@ -21,8 +21,9 @@ never cached nor served from the cache:
 
 Each stored page carries the content version it was rendered under
 (``dialogue.cache``), and is served only while that is still the current version, so
-a write is seen on the very next request on every worker and server. The version
-and the page come back from the cache in one round trip. Browsers and CDNs revalidate
+a write is seen on the very next request on every worker and server. Each worker
+keeps copies of the pages it served lately, so a page served again costs one small
+read of the version from the shared cache. Browsers and CDNs revalidate
 every time (``Cache-Control: no-cache``) with the ``ETag`` or ``Last-Modified`` they
 were given, and get a ``304 Not Modified`` while nothing has changed.
 
@@ -94,11 +95,11 @@ class PageCacheMiddleware:
             return response
         key = content.page_key(request.build_absolute_uri())
         try:
-            version, entry = content.version_and_page(key)
+            version, entry = content.find_page(key)
         except Exception:
             logger.exception("Page cache unavailable; serving uncached")
             return self.get_response(request)
-        if entry is not None and entry["version"] == version:
+        if entry is not None:
             return self.replay(request, entry, version)
         started = time.time()
         response = self.get_response(request)
@@ -106,7 +107,7 @@ class PageCacheMiddleware:
             return response
         entry = self.entry_for(request, response, started, version)
         try:
-            content.cache.set(key, entry, seconds)
+            content.store_page(key, entry, seconds)
         except Exception:
             logger.exception("Could not store a page in the cache")
         self.add_validators(response, entry)

@@ -10,7 +10,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.db import connection
 from django.http import HttpResponse
@@ -354,26 +354,57 @@ def test_static_files_have_hashed_names_immutable_caching_gzip_and_brotli(
     assert "immutable" not in unhashed["Cache-Control"]
 
 
-def test_the_probes_skip_the_page_cache_and_a_page_needs_one_lookup(
+class CountingCache:
+    """The shared cache, noting every key read."""
+
+    def __init__(self, real):
+        self.real, self.reads = real, []
+
+    def get(self, key, *args, **kwargs):
+        self.reads.append(key)
+        return self.real.get(key, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_a_page_served_again_costs_one_small_read_and_the_probes_none(
     shared_cache, seed, visitor, monkeypatch
 ):
-    looked_up = []
-    version_and_page = content.version_and_page
-
-    def counting(key):
-        looked_up.append(key)
-        return version_and_page(key)
-
-    monkeypatch.setattr(content, "version_and_page", counting)
+    counting = CountingCache(caches["default"])
+    monkeypatch.setattr(content, "cache", counting)
+    key = content.page_key("http://testserver" + MEETINGS)
     visitor.get(MEETINGS)
+    counting.reads.clear()
     with CaptureQueriesContext(connection) as captured:
         assert "4th Foreign Ministers" in visitor.get(MEETINGS).content.decode()
     assert captured.captured_queries == []
-    key = content.page_key("http://testserver" + MEETINGS)
-    assert looked_up == [key, key]
+    assert counting.reads == [content.VERSION_KEY]  # the page: this process's copy
+    # Another worker has no copy: it reads the page from the shared cache.
+    content.recent_pages.entries.clear()
+    counting.reads.clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert "4th Foreign Ministers" in visitor.get(MEETINGS).content.decode()
+    assert captured.captured_queries == []
+    assert counting.reads == [content.VERSION_KEY, key]
+    counting.reads.clear()
     assert visitor.get(reverse("healthz")).json() == {"status": "ok"}
     assert visitor.get(reverse("readyz")).json()["status"] == "ok"
-    assert looked_up == [key, key]
+    assert counting.reads == []
+
+
+def test_recent_pages_keep_within_their_size_and_only_the_current_version():
+    recent = content.RecentPages(max_bytes=10)
+    recent.put("a", {"version": "1", "body": b"12345"})
+    recent.put("b", {"version": "1", "body": b"12345"})
+    assert recent.get("a", "1")["body"] == b"12345"  # now the most recent
+    recent.put("c", {"version": "1", "body": b"123"})
+    assert recent.get("b", "1") is None  # the least recently used went first
+    assert recent.get("a", "1")["body"] == b"12345"
+    assert recent.get("a", "2") is None
+    recent.put("huge", {"version": "1", "body": b"x" * 11})
+    assert recent.get("huge", "1") is None
+    assert recent.size == 8
 
 
 def test_the_redis_cache_keeps_one_client_per_connection_pool():
