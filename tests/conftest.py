@@ -2,6 +2,26 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``xdist_group`` must share a worker under ``--dist loadgroup``
+    (the browser tests write one report and share one Chromium): refuse to run if
+    pytest-xdist did not group them, as happens with pytest versions whose node
+    ids it cannot extend."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    lost = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+    ]
+    if lost:
+        raise pytest.UsageError(
+            f"pytest-xdist did not group {len(lost)} tests marked xdist_group "
+            f"(e.g. {lost[0]}): use the pytest version in requirements.txt."
+        )
+
+
 @pytest.fixture
 def editor(db):
     """A staff user in the Editors group (not a superuser)."""
@@ -14,6 +34,34 @@ def editor(db):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def migration_data(transactional_db):
+    """The rows the data migrations made (the Editors and Data stewards groups with
+    their permissions), for a test whose writes are committed.
+
+    After such a test every table is emptied, and post_migrate brings back only the
+    content types, the permissions and the default site: the data migrations' own
+    functions are run again here, on the models as each migration knew them.
+    """
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    loader = MigrationLoader(connection)
+    for key in sorted(loader.applied_migrations):
+        if key[0] != "dialogue":
+            continue
+        operations = [
+            operation
+            for operation in loader.graph.nodes[key].operations
+            if isinstance(operation, RunPython)
+        ]
+        if operations:
+            apps = loader.project_state(key, at_end=False).apps
+            for operation in operations:
+                operation.code(apps, None)
 
 
 @pytest.fixture

@@ -1530,7 +1530,9 @@ def log_in_as_root(page, live_server):
 
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
-def test_admin_scripts_run_under_the_policy_in_chromium(chromium_page, live_server):
+def test_admin_scripts_run_under_the_policy_in_chromium(
+    migration_data, chromium_page, live_server
+):
     page, violations = chromium_page
     Group.objects.create(name="Reviewers")
     log_in_as_root(page, live_server)
@@ -1563,7 +1565,7 @@ def downloaded_slugs(page, submit):
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
 def test_admin_csv_export_works_under_the_policy_in_chromium(
-    chromium_page, live_server
+    migration_data, chromium_page, live_server
 ):
     page, violations = chromium_page
     call_command("loaddata", "seed", verbosity=0)
@@ -1599,7 +1601,7 @@ IMPORT_CSV = (
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
 def test_admin_csv_import_works_under_the_policy_in_chromium(
-    chromium_page, live_server
+    migration_data, chromium_page, live_server
 ):
     page, violations = chromium_page
     call_command("loaddata", "seed", verbosity=0)
