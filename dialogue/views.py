@@ -141,11 +141,17 @@ class HomeView(TemplateView):
         countries = list(Country.objects.published())
         meetings = Meeting.objects.published()
         members = [c for c in countries if c.role == Country.Role.MEMBER]
+        observers = [c for c in countries if c.role == Country.Role.OBSERVER]
         context.update(
+            # "Kazakhstan, Kyrgyzstan, Tajikistan and Uzbekistan": Japan's partners.
+            partners=get_text_list(
+                [c.name for c in members if c.code != "JP"], _("and")
+            ),
+            observer_names=get_text_list([c.name for c in observers], _("and")),
             about=Page.objects.published().filter(slug="about").first(),
             countries=countries,
             members=members,
-            observers=[c for c in countries if c.role == Country.Role.OBSERVER],
+            observers=observers,
             meetings_held=meetings.filter(status=Meeting.Status.HELD).count(),
             first_meeting=meetings.filter(start_date__isnull=False)
             .order_by("start_date")

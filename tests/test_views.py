@@ -33,7 +33,7 @@ def test_home_says_what_the_dialogue_is(client, seed):
     response = client.get(reverse("dialogue:home"))
     page = text_of(response)
     assert "Japan opened the Dialogue on 28 August 2004 in Astana" in page
-    assert "Kazakhstan, Kyrgyzstan, Tajikistan, Uzbekistan" in page
+    assert "with Kazakhstan, Kyrgyzstan, Tajikistan and Uzbekistan." in page
     assert "Turkmenistan takes part as an observer." in page
     assert "<dt>Pledged in USD</dt><dd>700 million</dd>" in page
     assert "<dt>Meetings held</dt><dd>6</dd>" in page
