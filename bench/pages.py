@@ -366,7 +366,10 @@ def main():
         server.remove()
 
     seed_table, seed_ratios = table("Seed data", seed_pages, seed_runs)
-    large_table, large_ratios = table(f"Seed data + {added}", large_pages, large_runs)
+    added_text = ", ".join(f"{count:,} {kind}" for kind, count in added.items())
+    large_table, large_ratios = table(
+        f"Seed data + {added_text}", large_pages, large_runs
+    )
     command = (
         f"wrk -t1 -c8 -d{args.duration}s --timeout 30s --latency "
         "-H 'X-Forwarded-Proto: https' URL"
