@@ -253,10 +253,11 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
         attended = Attendance.objects.public(country=country).filter(
             meeting__published=True
         )
+        # Semi-joins (pk IN subquery), not joins made distinct: PostgreSQL plans them
+        # well even before it has statistics on freshly written tables.
         meetings = (
             Meeting.objects.published()
-            .filter(attendances__in=attended)
-            .distinct()
+            .filter(pk__in=attended.values("meeting_id"))
             .select_related("host")
             .order_by(F("start_date").desc(nulls_last=True), "-kind", "-number")
         )
@@ -269,8 +270,12 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
         )
         people = (
             Person.objects.published()
-            .filter(attendances__in=attended)
-            .annotate(appearance_count=Count("attendances", distinct=True))
+            .filter(pk__in=attended.values("person_id"))
+            .annotate(
+                appearance_count=Count(
+                    "attendances", filter=Q(attendances__in=attended), distinct=True
+                )
+            )
             .order_by("name", "slug")
             .prefetch_related(
                 Prefetch(
@@ -367,7 +372,7 @@ class MeetingListView(ListView):
                 attended = Attendance.objects.public().filter(
                     country__code=participant.upper()
                 )
-                meetings = meetings.filter(attendances__in=attended).distinct()
+                meetings = meetings.filter(pk__in=attended.values("meeting_id"))
         elif self.filter_form.is_bound:
             meetings = meetings.none()
         return meetings

@@ -1497,8 +1497,9 @@ def chromium_page():
         )
         yield page, violations
         context.close()
-    # Playwright's event loop gave the test's queries connections of their own.
-    connections.close_all()
+        # While Playwright's event loop runs, the test's queries get connections of
+        # their own: close them before it stops, or they are left open for good.
+        connections.close_all()
 
 
 def assert_violations_are_heard(page, violations):
