@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 
 from tests import pg  # noqa: E402
+from tests.servers import gunicorn_command  # noqa: E402
 
 WARM_GOAL, COLD_GOAL = 0.80, 0.10
 HEADERS = {"X-Forwarded-Proto": "https"}
@@ -102,12 +103,6 @@ print("ADDED=" + json.dumps(build_large({factor})))
 """
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_for(url, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -127,7 +122,7 @@ class Redis:
         binary = shutil.which("redis-server")
         if binary is None:
             raise SystemExit("redis-server is not installed: apt-get install redis")
-        self.port = free_port()
+        self.port = pg.free_port()
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""],
             stdout=subprocess.DEVNULL,
@@ -181,26 +176,19 @@ def shell(env, code):
 
 class Gunicorn:
     def __init__(self, env, log_dir, name):
-        self.port = free_port()
+        self.port = pg.free_port()
         self.log = open(Path(log_dir) / f"gunicorn-{name}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "gunicorn.conf.py",
-                "--bind",
+            gunicorn_command(
                 f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
+                2,
                 # gunicorn.conf.py recycles a worker every ~1,000 requests, which at
                 # thousands of requests a second would measure Python start-up.
                 "--max-requests",
                 "0",
                 "--access-logfile",
                 "/dev/null",
-            ],
+            ),
             cwd=ROOT,
             env=env,
             stdout=self.log,

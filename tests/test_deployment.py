@@ -9,6 +9,9 @@ import sys
 import time
 from pathlib import Path
 
+from tests.pg import free_port
+from tests.servers import gunicorn_command
+
 ROOT = Path(__file__).resolve().parent.parent
 
 MISSING_SECRET = (
@@ -65,17 +68,7 @@ def test_wsgi_defaults_to_the_production_settings():
 def test_gunicorn_without_a_settings_module_does_not_serve():
     """gunicorn.conf.py names capj.wsgi:application and nothing else."""
     result = run(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "--bind",
-            "127.0.0.1:0",
-            "--workers",
-            "1",
-        ],
+        gunicorn_command("127.0.0.1:0", 1),
         bare_env(),
         timeout=60,
     )
@@ -100,12 +93,6 @@ HOSTILE_AGENT = 'Mozilla/5.0 "quoted" \\ back\\slash", "status": 999, "x": "\\'
 HOSTILE_TARGET = '/healthz?q="}{\\'
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def raw_get(port, target, user_agent):
     """Send one request exactly as written, as a hostile client would."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
@@ -126,17 +113,7 @@ def test_access_log_is_valid_json_whatever_the_client_sends(tmp_path):
     env = bare_env(DJANGO_SETTINGS_MODULE="capj.settings.test")
     with open(log, "w") as out:
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-            ],
+            gunicorn_command(f"127.0.0.1:{port}", 1),
             cwd=ROOT,
             env=env,
             stdout=out,  # the access log

@@ -22,6 +22,7 @@ from django.db import DatabaseError, connection
 
 from dialogue.models import Document, DocumentPoint, Meeting, Person
 from tests import pg
+from tests.servers import gunicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = json.loads((ROOT / "fixtures" / "seed.json").read_text())
@@ -303,17 +304,7 @@ def app_server(pg_server, tmp_path_factory):
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     with open(log, "w") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-            ],
+            gunicorn_command(f"127.0.0.1:{port}", 2),
             cwd=ROOT,
             env=env,
             stdout=out,

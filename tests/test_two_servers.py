@@ -27,6 +27,7 @@ import pytest
 from django.urls import reverse
 
 from tests import pg
+from tests.servers import gunicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
 FOURTH = "2012-11-10-foreign-ministers-4"
@@ -125,17 +126,7 @@ def servers(postgres, redis_url, tmp_path_factory):
         log = open(logs / f"{name}.log", "w")  # noqa: SIM115 - closed below
         processes[name] = (
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "-c",
-                    "gunicorn.conf.py",
-                    "--bind",
-                    f"127.0.0.1:{ports[name]}",
-                    "--workers",
-                    "2",
-                ],
+                gunicorn_command(f"127.0.0.1:{ports[name]}", 2),
                 cwd=ROOT,
                 env={**env, "TMPDIR": str(tmpdir)},
                 stdout=log,
