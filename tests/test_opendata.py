@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -291,3 +292,32 @@ def test_open_data_page_lists_files_columns_counts_and_licence(client, seed):
     )
     assert '<td class="num">17</td>' in page  # attendees in the seed
     assert '<td class="num">14</td>' in page  # document points in the seed
+
+
+def test_open_data_page_counts_the_rows_each_file_holds(client, db):
+    """Each count on the page is the number of rows of its file: drafts, rows of
+    drafts and rows with a draft person are not counted, and a kind with no public
+    row reads 0."""
+    japan, hidden = make_country("JP"), make_country("UZ", published=False)
+    meeting = make_meeting(slug="shown")
+    draft = make_meeting(slug="draft-meeting", published=False)
+    make_attendance(meeting, japan, make_person(name="Shown"))
+    make_attendance(meeting, japan, make_person(name="Draft", published=False))
+    make_attendance(meeting, japan, None, position="Ambassador")
+    make_attendance(draft, japan, make_person(name="At a draft"))
+    make_attendance(meeting, hidden, make_person(name="Of a draft country"))
+    make_pledge(japan, slug="shown-pledge")
+    make_pledge(hidden, slug="hidden-donor")
+    make_page(slug="draft-page", published=False)
+
+    page = client.get(reverse("dialogue:open-data")).content.decode()
+    shown = dict(
+        re.findall(
+            r'download>(\w+)\.csv</a></th>.*?<td class="num">(\d+)</td>', page, re.S
+        )
+    )
+    assert shown == {kind: str(len(rows(download(client, kind)))) for kind in CONTRACT}
+    assert shown["attendees"] == "2"
+    assert shown["people"] == "3"
+    assert shown["pledges"] == "1"
+    assert shown["pages"] == shown["document_points"] == "0"
