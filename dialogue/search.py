@@ -12,6 +12,7 @@ collation (ICU where the server has it), since a database created with
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.signals import connection_created
 from django.db.models import Case, CharField, F, Func, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -121,26 +122,37 @@ class Group:
     has_more: bool = False
 
 
-def _take(queryset):
-    rows = list(queryset[: RESULTS_PER_GROUP + 1])
-    return rows[:RESULTS_PER_GROUP], len(rows) > RESULTS_PER_GROUP
+#: Stands for the search text while the statement is built; a form field never
+#: lets a NUL character through, so no search can be mistaken for it.
+NEEDLE = "\x00search text\x00"
 
 
-def search(query):
-    """Published matches for ``query``, grouped by type; empty groups left out.
-
-    One query per group, whatever the number of results.
-    """
-    query = (query or "").strip()
-    if not query:
-        return []
+def groups():
+    """``(key, label, queryset, condition)`` for each group: its published rows in
+    the group's order with what its results show, and a function of the search
+    text giving the Q its matching rows meet."""
     public_attendances = Attendance.objects.public().filter(meeting__published=True)
-    specs = [
+
+    def document_matches(query):
+        # A document also matches through the text of its published points.
+        in_points = DocumentPoint.objects.published().filter(
+            matches(query, "text", "heading")
+        )
+        return matches(
+            query, "title", "summary", "author_role", if_published("author")
+        ) | Q(pk__in=in_points.values("document_id"))
+
+    def fields(*names):
+        return lambda query: matches(query, *names)
+
+    return [
         (
             "meetings",
             _("Meetings"),
             Meeting.objects.published().select_related("host").chronological(),
-            ("title", "summary", "outcomes", "city", if_published("host"), "slug"),
+            fields(
+                "title", "summary", "outcomes", "city", if_published("host"), "slug"
+            ),
         ),
         (
             "people",
@@ -154,46 +166,86 @@ def search(query):
                     to_attr="appearances",
                 )
             ),
-            ("name", "other_names"),
+            fields("name", "other_names"),
         ),
         (
             "participants",
             _("Participants"),
             Country.objects.published(),
-            ("name", "code", "summary"),
+            fields("name", "code", "summary"),
         ),
         (
             "documents",
             _("Documents"),
             Document.objects.published().select_related("author"),
-            ("title", "summary", "author_role", if_published("author")),
+            document_matches,
         ),
         (
             "pages",
             _("Pages"),
             Page.objects.published(),
-            ("title", "summary", "body"),
+            fields("title", "summary", "body"),
         ),
         (
             "sources",
             _("Sources"),
             Source.objects.published(),
-            ("title", "publisher", "note"),
+            fields("title", "publisher", "note"),
         ),
     ]
-    groups = []
-    for key, label, queryset, fields in specs:
-        condition = matches(query, *fields)
-        if key == "documents":
-            # A document also matches through the text of its published points.
-            in_points = DocumentPoint.objects.published().filter(
-                matches(query, "text", "heading")
-            )
-            condition |= Q(pk__in=in_points.values("document_id"))
-        results, has_more = _take(queryset.filter(condition))
-        if results:
-            groups.append(Group(key, label, results, has_more))
-    return groups
+
+
+#: The statement that finds every group's matches, per process and database.
+_MATCHES_SQL = {}
+
+
+def matches_statement(connection):
+    """One statement for all groups: ``(group, primary key)`` rows, the first
+    ``RESULTS_PER_GROUP + 1`` of each group in its order.
+
+    Building the groups' folded comparisons through the ORM costs far more than
+    running them, and only the search text changes from one search to the next;
+    so the statement is built once, with :data:`NEEDLE` where the text goes.
+    """
+    key = (connection.alias, connection.vendor)
+    if key not in _MATCHES_SQL:
+        parts, all_params = [], []
+        for number, (group, _label, queryset, condition) in enumerate(groups()):
+            matching = queryset.filter(condition(NEEDLE))
+            first = matching.values(found=F("pk"))[: RESULTS_PER_GROUP + 1]
+            sql, params = first.query.sql_with_params()
+            parts.append(f'SELECT %s, "found" FROM ({sql}) "group_{number}"')
+            all_params += [group, *params]
+        if NEEDLE not in all_params:
+            raise RuntimeError("The search statement lost its search text.")
+        _MATCHES_SQL[key] = (" UNION ALL ".join(parts), tuple(all_params))
+    return _MATCHES_SQL[key]
+
+
+def search(query):
+    """Published matches for ``query``, grouped by type; empty groups left out.
+
+    One query finds the matches of every group; then one query per group that has
+    any (and its prefetches) reads them, whatever the number of results.
+    """
+    query = (query or "").strip()
+    if not query:
+        return []
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, params = matches_statement(connection)
+    found = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [query if p == NEEDLE else p for p in params])
+        for group, pk in cursor.fetchall():
+            found.setdefault(group, []).append(pk)
+    results = []
+    for key, label, queryset, _condition in groups():
+        pks = found.get(key)
+        if pks:
+            # Those rows, in the group's order, with what the page shows of them.
+            rows = list(queryset.filter(pk__in=pks[:RESULTS_PER_GROUP]))
+            results.append(Group(key, label, rows, len(pks) > RESULTS_PER_GROUP))
+    return results
 
 
 def other_names(person):
