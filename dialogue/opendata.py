@@ -12,10 +12,10 @@ types instead of strings (a person's other names as a list, one name per line of
 the CSV cell).
 """
 
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Q, Value
 
 from .resources import FULL_DATASET, write_csv
+from .statements import Statement
 
 LICENCE = {
     "name": "Creative Commons Attribution-ShareAlike 4.0 International",
@@ -134,20 +134,12 @@ def counts_query():
     return parts[0].union(*parts[1:], all=True)
 
 
-#: The counts' statement never changes: it is built once per process and database.
-_COUNTS_SQL = {}
+COUNTS = Statement(counts_query)
 
 
 def counts():
     """How many published rows each file holds, e.g. ``{"meetings": 6, ...}``."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    key = (connection.alias, connection.vendor)
-    if key not in _COUNTS_SQL:
-        _COUNTS_SQL[key] = counts_query().query.sql_with_params()
-    sql, params = _COUNTS_SQL[key]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = dict(cursor.fetchall())
+    found = dict(COUNTS.rows())
     # A kind with no public rows counts 0, whether or not the database gave a row.
     return {kind: found.get(kind, 0) for kind in KINDS}
 

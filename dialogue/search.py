@@ -12,7 +12,6 @@ collation (ICU where the server has it), since a database created with
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.signals import connection_created
 from django.db.models import Case, CharField, F, Func, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -30,6 +29,7 @@ from .models import (
     Person,
     Source,
 )
+from .statements import Statement, union_all
 
 MAX_QUERY_LENGTH = 100
 RESULTS_PER_GROUP = 50
@@ -122,8 +122,8 @@ class Group:
     has_more: bool = False
 
 
-#: Stands for the search text while the statement is built; a form field never
-#: lets a NUL character through, so no search can be mistaken for it.
+#: Stands for the search text in :data:`FIRST_MATCHES`; a form field never lets a
+#: NUL character through, so no search can be mistaken for it.
 NEEDLE = "\x00search text\x00"
 
 
@@ -195,31 +195,23 @@ def groups():
     ]
 
 
-#: The statement that finds every group's matches, per process and database.
-_MATCHES_SQL = {}
+def first_matches(needle):
+    """For every group, the first ``RESULTS_PER_GROUP + 1`` matches for ``needle``
+    in the group's order, as ``(group, primary key)`` rows."""
+    return union_all(
+        (
+            group,
+            queryset.filter(condition(needle)).values(found=F("pk"))[
+                : RESULTS_PER_GROUP + 1
+            ],
+        )
+        for group, _label, queryset, condition in groups()
+    )
 
 
-def matches_statement(connection):
-    """One statement for all groups: ``(group, primary key)`` rows, the first
-    ``RESULTS_PER_GROUP + 1`` of each group in its order.
-
-    Building the groups' folded comparisons through the ORM costs far more than
-    running them, and only the search text changes from one search to the next;
-    so the statement is built once, with :data:`NEEDLE` where the text goes.
-    """
-    key = (connection.alias, connection.vendor)
-    if key not in _MATCHES_SQL:
-        parts, all_params = [], []
-        for number, (group, _label, queryset, condition) in enumerate(groups()):
-            matching = queryset.filter(condition(NEEDLE))
-            first = matching.values(found=F("pk"))[: RESULTS_PER_GROUP + 1]
-            sql, params = first.query.sql_with_params()
-            parts.append(f'SELECT %s, "found" FROM ({sql}) "group_{number}"')
-            all_params += [group, *params]
-        if NEEDLE not in all_params:
-            raise RuntimeError("The search statement lost its search text.")
-        _MATCHES_SQL[key] = (" UNION ALL ".join(parts), tuple(all_params))
-    return _MATCHES_SQL[key]
+#: Building the groups' folded comparisons through the ORM costs far more than
+#: running them, and only the search text changes from one search to the next.
+FIRST_MATCHES = Statement(first_matches, NEEDLE)
 
 
 def search(query):
@@ -231,13 +223,9 @@ def search(query):
     query = (query or "").strip()
     if not query:
         return []
-    connection = connections[DEFAULT_DB_ALIAS]
-    sql, params = matches_statement(connection)
     found = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [query if p == NEEDLE else p for p in params])
-        for group, pk in cursor.fetchall():
-            found.setdefault(group, []).append(pk)
+    for group, pk in FIRST_MATCHES.rows(query):
+        found.setdefault(group, []).append(pk)
     results = []
     for key, label, queryset, _condition in groups():
         pks = found.get(key)
