@@ -9,6 +9,10 @@ counts); the records a page shows still come from ordinary querysets.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import F, Func
+
+#: Stands for a record's primary key in a statement: no record has a negative one.
+ID_STAND_IN = -(2**31) + 1
 
 
 class Statement:
@@ -80,3 +84,8 @@ def union_all(parts):
         pieces.append(f'SELECT %s, "part_{number}".* FROM ({sql}) "part_{number}"')
         all_params += [label, *params]
     return " UNION ALL ".join(pieces), tuple(all_params)
+
+
+def count_of(queryset):
+    """A one-row query counting ``queryset``'s rows (for :func:`union_all`)."""
+    return queryset.order_by().values(rows=Func(F("pk"), function="COUNT"))

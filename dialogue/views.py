@@ -25,6 +25,7 @@ from .models import (
     Source,
 )
 from .search import MAX_QUERY_LENGTH, other_names, search
+from .statements import ID_STAND_IN, Statement, count_of, union_all
 
 
 def published_sources():
@@ -86,13 +87,50 @@ PAGE_SIZE = 100
 PREVIEW_ROWS = 10
 
 
-def paginate(request, queryset, per_page):
+def paginate(request, queryset, per_page, count=None):
     """One page of ``queryset``, as a ListView paginates: the first page without
-    ``?page=``, a 404 for a page that does not exist."""
+    ``?page=``, a 404 for a page that does not exist. ``count``, when the caller
+    has counted the rows already, saves counting them again."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count
     try:
-        return Paginator(queryset, per_page).page(request.GET.get("page") or 1)
+        return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:
         raise Http404 from exc
+
+
+def country_attendances(country):
+    """A country's attendances visitors may see (``country`` a record or its key)."""
+    return Attendance.objects.public(country=country).filter(meeting__published=True)
+
+
+def meetings_attended(country):
+    # Semi-joins (pk IN subquery), not joins made distinct: PostgreSQL plans them
+    # well even before it has statistics on freshly written tables.
+    attended = country_attendances(country)
+    return Meeting.objects.published().filter(pk__in=attended.values("meeting_id"))
+
+
+def people_attending(country):
+    attended = country_attendances(country)
+    return Person.objects.published().filter(pk__in=attended.values("person_id"))
+
+
+def participant_counts(country):
+    """``(list, rows)`` for each list of a country's page."""
+    return union_all(
+        [
+            ("meetings", count_of(meetings_attended(country))),
+            ("hosted", count_of(Meeting.objects.published().filter(host=country))),
+            ("people", count_of(people_attending(country))),
+            ("pledges", count_of(Pledge.objects.published().filter(donor=country))),
+        ]
+    )
+
+
+#: A country's page counts its four lists in one statement, built once.
+PARTICIPANT_COUNTS = Statement(participant_counts, ID_STAND_IN)
 
 
 def participant_choices():
@@ -250,14 +288,9 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         country = self.object
-        attended = Attendance.objects.public(country=country).filter(
-            meeting__published=True
-        )
-        # Semi-joins (pk IN subquery), not joins made distinct: PostgreSQL plans them
-        # well even before it has statistics on freshly written tables.
+        attended = country_attendances(country)
         meetings = (
-            Meeting.objects.published()
-            .filter(pk__in=attended.values("meeting_id"))
+            meetings_attended(country)
             .select_related("host")
             .order_by(F("start_date").desc(nulls_last=True), "-kind", "-number")
         )
@@ -269,8 +302,7 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
             .order_by(F("announced_on").desc(nulls_last=True), "slug")
         )
         people = (
-            Person.objects.published()
-            .filter(pk__in=attended.values("person_id"))
+            people_attending(country)
             .annotate(
                 appearance_count=Count(
                     "attendances", filter=Q(attendances__in=attended), distinct=True
@@ -288,14 +320,15 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
                 )
             )
         )
+        counts = dict(PARTICIPANT_COUNTS.rows(country.pk))
         kwargs.update(
             meetings=meetings[:PREVIEW_ROWS],
-            meeting_count=meetings.count(),
+            meeting_count=counts["meetings"],
             hosted=country.hosted_meetings.published()[:PREVIEW_ROWS],
-            hosted_count=country.hosted_meetings.published().count(),
-            people_page=paginate(self.request, people, PAGE_SIZE),
+            hosted_count=counts["hosted"],
+            people_page=paginate(self.request, people, PAGE_SIZE, counts["people"]),
             pledges=pledges[:PREVIEW_ROWS],
-            pledge_count=pledges.count(),
+            pledge_count=counts["pledges"],
         )
         return super().get_context_data(**kwargs)
 
