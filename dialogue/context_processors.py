@@ -4,7 +4,9 @@ from django.conf import settings
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .addresses import record_url
 from .models import Page
+from .statements import Statement
 
 #: The main navigation, before the prose pages; "Open data" comes after them.
 SECTIONS = (
@@ -13,6 +15,11 @@ SECTIONS = (
     ("pledge-list", _("Pledges")),
     ("document-list", _("Documents")),
     ("source-list", _("Sources")),
+)
+#: The published prose pages, in the menu's order, as ``(slug, title)``: asked on
+#: every page, so built once.
+NAVIGATION_PAGES = Statement(
+    lambda: Page.objects.published().values_list("slug", "title")
 )
 #: Fixed addresses the header and footer link to, as ``site_urls.<name>``.
 FIXED = ("home", "search", "meeting-feed", "open-data", "source-list")
@@ -45,10 +52,12 @@ def site(request):
     fixed = fixed_urls(get_script_prefix())
 
     def navigation():
-        pages = Page.objects.published().only("slug", "title")
         items = [
             *fixed["sections"],
-            *((page.get_absolute_url(), page.title) for page in pages),
+            *(
+                (record_url("dialogue:page-detail", slug), title)
+                for slug, title in NAVIGATION_PAGES.rows()
+            ),
             (fixed["site_urls"]["open_data"], _("Open data")),
         ]
         return [
