@@ -117,20 +117,44 @@ def people_attending(country):
     return Person.objects.published().filter(pk__in=attended.values("person_id"))
 
 
-def participant_counts(country):
-    """``(list, rows)`` for each list of a country's page."""
+def participant_lists(country):
+    """``(name, value)`` rows for a country's page: how many rows each of its
+    lists has, and the keys of each list's first rows, in the list's order."""
+    attended = meetings_attended(country).order_by(
+        F("start_date").desc(nulls_last=True), "-kind", "-number"
+    )
+    hosted = Meeting.objects.published().filter(host=country)
+    pledges = (
+        Pledge.objects.published()
+        .filter(donor=country)
+        .order_by(F("announced_on").desc(nulls_last=True), "slug")
+    )
     return union_all(
         [
-            ("meetings", count_of(meetings_attended(country))),
-            ("hosted", count_of(Meeting.objects.published().filter(host=country))),
-            ("people", count_of(people_attending(country))),
-            ("pledges", count_of(Pledge.objects.published().filter(donor=country))),
+            ("meeting count", count_of(attended)),
+            ("hosted count", count_of(hosted)),
+            ("people count", count_of(people_attending(country))),
+            ("pledge count", count_of(pledges)),
+            ("meetings", attended.values("pk")[:PREVIEW_ROWS]),
+            ("hosted", hosted.values("pk")[:PREVIEW_ROWS]),
+            ("pledges", pledges.values("pk")[:PREVIEW_ROWS]),
         ]
     )
 
 
-#: A country's page counts its four lists in one statement, built once.
-PARTICIPANT_COUNTS = Statement(participant_counts, ID_STAND_IN)
+#: A country's page finds what its lists show in one statement, built once.
+PARTICIPANT_LISTS = Statement(participant_lists, ID_STAND_IN)
+
+
+def by_key(queryset, keys):
+    """The records of ``queryset`` with these primary keys, by key."""
+    return {record.pk: record for record in queryset.filter(pk__in=keys)}
+
+
+def pick(records, keys):
+    """The records (by key) with these keys, in the keys' order; a key whose
+    record went in the meantime is passed over."""
+    return [records[key] for key in keys if key in records]
 
 
 def participant_choices():
@@ -288,19 +312,25 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         country = self.object
-        attended = country_attendances(country)
-        meetings = (
-            meetings_attended(country)
-            .select_related("host")
-            .order_by(F("start_date").desc(nulls_last=True), "-kind", "-number")
+        lists = {}
+        for name, value in PARTICIPANT_LISTS.rows(country.pk):
+            lists.setdefault(name, []).append(value)
+        lists.setdefault("meetings", [])
+        lists.setdefault("hosted", [])
+        lists.setdefault("pledges", [])
+        # One query for the meetings attended and those hosted.
+        meetings = by_key(
+            Meeting.objects.select_related("host"),
+            lists["meetings"] + lists["hosted"],
         )
         # The page's own pledges: the country is published, or previewed by staff.
-        pledges = (
-            country.pledges.published()
-            .select_related("meeting")
-            .prefetch_related(published_sources())
-            .order_by(F("announced_on").desc(nulls_last=True), "slug")
+        pledges = by_key(
+            Pledge.objects.select_related("meeting").prefetch_related(
+                published_sources()
+            ),
+            lists["pledges"],
         )
+        attended = country_attendances(country)
         people = (
             people_attending(country)
             .annotate(
@@ -320,15 +350,15 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
                 )
             )
         )
-        counts = dict(PARTICIPANT_COUNTS.rows(country.pk))
+        [people_count] = lists["people count"]
         kwargs.update(
-            meetings=meetings[:PREVIEW_ROWS],
-            meeting_count=counts["meetings"],
-            hosted=country.hosted_meetings.published()[:PREVIEW_ROWS],
-            hosted_count=counts["hosted"],
-            people_page=paginate(self.request, people, PAGE_SIZE, counts["people"]),
-            pledges=pledges[:PREVIEW_ROWS],
-            pledge_count=counts["pledges"],
+            meetings=pick(meetings, lists["meetings"]),
+            meeting_count=lists["meeting count"][0],
+            hosted=pick(meetings, lists["hosted"]),
+            hosted_count=lists["hosted count"][0],
+            people_page=paginate(self.request, people, PAGE_SIZE, people_count),
+            pledges=pick(pledges, lists["pledges"]),
+            pledge_count=lists["pledge count"][0],
         )
         return super().get_context_data(**kwargs)
 
