@@ -195,13 +195,40 @@ class PreviewMixin:
         return response
 
 
+def home_meetings():
+    """``(name, value)`` rows for the home page: how many meetings were held, and
+    the keys of the first meeting and of the latest five."""
+    dated = Meeting.objects.published().filter(start_date__isnull=False)
+    return union_all(
+        [
+            (
+                "held",
+                count_of(
+                    Meeting.objects.published().filter(status=Meeting.Status.HELD)
+                ),
+            ),
+            ("first", dated.order_by("start_date", "pk").values("pk")[:1]),
+            ("latest", dated.order_by("-start_date", "-pk").values("pk")[:5]),
+        ]
+    )
+
+
+HOME_MEETINGS = Statement(home_meetings)
+
+
 class HomeView(TemplateView):
     template_name = "dialogue/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         countries = list(Country.objects.published())
-        meetings = Meeting.objects.published()
+        rows = {}
+        for name, value in HOME_MEETINGS.rows():
+            rows.setdefault(name, []).append(value)
+        meetings = by_key(
+            Meeting.objects.select_related("host"),
+            rows.get("first", []) + rows.get("latest", []),
+        )
         members = [c for c in countries if c.role == Country.Role.MEMBER]
         observers = [c for c in countries if c.role == Country.Role.OBSERVER]
         context.update(
@@ -214,13 +241,9 @@ class HomeView(TemplateView):
             countries=countries,
             members=members,
             observers=observers,
-            meetings_held=meetings.filter(status=Meeting.Status.HELD).count(),
-            first_meeting=meetings.filter(start_date__isnull=False)
-            .order_by("start_date")
-            .first(),
-            latest_meetings=meetings.filter(start_date__isnull=False)
-            .select_related("host")
-            .order_by("-start_date")[:5],
+            meetings_held=rows["held"][0],
+            first_meeting=next(iter(pick(meetings, rows.get("first", []))), None),
+            latest_meetings=pick(meetings, rows.get("latest", [])),
             pledge_totals=pledge_totals(Pledge.objects.public()),
             json_ld=structured_data.organization(self.request, members),
         )
