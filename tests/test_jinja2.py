@@ -30,6 +30,13 @@ def test_output_is_escaped_as_django_escapes_it():
     )
 
 
+def test_text_that_reads_like_an_entity_is_escaped_not_respelled():
+    assert render("{{ x }}", {"x": "&#39; &#34;"}) == "&amp;#39; &amp;#34;"
+    assert render("{{ \"it's\" }} {{ x ~ '\"' }}", {"x": NASTY}) == (
+        "it&#x27;s O&#x27;Brien &amp; &quot;Sons&quot; &lt;b&gt;&quot;"
+    )
+
+
 def test_safe_strings_are_not_escaped_again():
     html = format_html("<em>{}</em>", NASTY)
     assert render("{{ x }}", {"x": html}) == str(html)
