@@ -6,7 +6,7 @@ its own chart, bars scaled to the largest total in that currency.
 
 from itertools import groupby
 
-from .templatetags.dialogue_tags import short_amount
+from .jinja2 import short_amount
 
 WIDTH = 480
 LABEL_WIDTH = 130

@@ -1,8 +1,9 @@
 """Numbered references, as in a good encyclopaedia.
 
-A view puts one :class:`Citations` in its context; the ``{% cite obj %}`` tag
-numbers the sources of ``obj`` in order of first use, and the references list at
-the foot of the page (``includes/references.html``) shows each number once.
+A view puts one :class:`Citations` in its context; a template's ``cite(obj)``
+(dialogue/jinja2.py) numbers the sources of ``obj`` in order of first use, and the
+references list at the foot of the page (``includes/references.html``) shows each
+number once.
 """
 
 

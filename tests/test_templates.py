@@ -1,17 +1,22 @@
 """Our templates hold no inline scripts or styles, so a strict Content-Security-
-Policy (no 'unsafe-inline') holds; and every public template is in the page list
-the browser, HTML and SEO tests share."""
+Policy (no 'unsafe-inline') holds; every public template is in the page list the
+browser, HTML and SEO tests share; and each template is found by its own engine
+only: the public pages by Jinja2, the admin overrides by Django's templates."""
 
 import ast
 import re
 from pathlib import Path
 
 import pytest
+from django.template import TemplateDoesNotExist, engines
 
 from tests.browser.pages import PUBLIC_PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The public pages' templates (Jinja2).
 TEMPLATES = ROOT / "templates"
+#: Our overrides of the admin's templates (Django's template language).
+ADMIN_TEMPLATES = ROOT / "dialogue" / "templates"
 #: Python modules that write HTML of their own.
 HTML_WRITERS = sorted(
     path
@@ -21,7 +26,7 @@ HTML_WRITERS = sorted(
 )
 #: The one script element allowed: the JSON-LD data block, which runs nothing.
 JSON_LD = '<script type="application/ld+json"'
-JSON_LD_WRITER = ROOT / "dialogue" / "templatetags" / "dialogue_tags.py"
+JSON_LD_WRITER = ROOT / "dialogue" / "jinja2.py"
 
 INLINE = {
     "style attribute": re.compile(r"(?i)(?<![\w-])style\s*="),
@@ -74,20 +79,30 @@ def test_the_scan_finds_each_kind_of_inline_code():
     assert [inline_code(text) for text in allowed] == [[], [], []]
 
 
+TEMPLATE_FILES = sorted(
+    path
+    for folder in (TEMPLATES, ADMIN_TEMPLATES)
+    for path in folder.rglob("*")
+    if path.is_file()
+)
+
+
 @pytest.mark.parametrize(
-    "path",
-    sorted(TEMPLATES.rglob("*")),
-    ids=lambda path: str(path.relative_to(TEMPLATES)),
+    "path", TEMPLATE_FILES, ids=lambda path: str(path.relative_to(ROOT))
 )
 def test_no_inline_script_or_style_in_a_template(path):
-    if path.is_dir():
-        return
     assert inline_code(path.read_text(encoding="utf-8")) == []
 
 
 def test_the_admin_overrides_are_scanned_too():
-    scanned = {path.relative_to(TEMPLATES).parts[0] for path in TEMPLATES.rglob("*")}
-    assert {"admin", "dialogue", "includes", "base.html"} <= scanned
+    scanned = {str(path.relative_to(ROOT)) for path in TEMPLATE_FILES}
+    assert {
+        "dialogue/templates/admin/dialogue/import.html",
+        "dialogue/templates/admin/dialogue/import_problems.html",
+        "templates/base.html",
+        "templates/includes/header.html",
+        "templates/dialogue/home.html",
+    } <= scanned
 
 
 @pytest.mark.parametrize(
@@ -113,3 +128,28 @@ def test_every_public_template_is_in_the_shared_page_list():
         for path in [*TEMPLATES.glob("dialogue/*.html"), *TEMPLATES.glob("*.html")]
     } - {"base.html"}
     assert {page.template for page in PUBLIC_PAGES} == public
+
+
+def public_template_names():
+    return sorted(
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*.html")
+        if path.is_file()
+    )
+
+
+@pytest.mark.parametrize("name", public_template_names())
+def test_a_public_template_is_jinja2s_and_out_of_reach_of_django_templates(name):
+    assert engines["jinja2"].get_template(name).template.name == name
+    with pytest.raises(TemplateDoesNotExist):
+        engines["django"].get_template(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["admin/dialogue/import.html", "admin/dialogue/import_problems.html"]
+)
+def test_an_admin_override_is_django_templates_and_out_of_reach_of_jinja2(name):
+    origin = engines["django"].get_template(name).origin.name
+    assert origin == str(ADMIN_TEMPLATES / name)
+    with pytest.raises(TemplateDoesNotExist):
+        engines["jinja2"].get_template(name)

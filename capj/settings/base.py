@@ -91,19 +91,32 @@ MIDDLEWARE = [
 ROOT_URLCONF = "capj.urls"
 WSGI_APPLICATION = "capj.wsgi.application"
 
+CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "dialogue.context_processors.site",
+]
 TEMPLATES = [
+    # The public pages, in templates/: Jinja2 (dialogue/jinja2.py), which renders
+    # them with a fraction of the Python calls of Django's template language.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "dialogue.jinja2.environment",
+            "context_processors": CONTEXT_PROCESSORS,
+        },
+    },
+    # The admin, django-import-export and our overrides of their templates
+    # (dialogue/templates/admin/): Django's template language, from the apps only,
+    # so that no public page's name can reach it.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "dialogue.context_processors.site",
-            ],
-        },
+        "OPTIONS": {"context_processors": CONTEXT_PROCESSORS},
     },
 ]
 
