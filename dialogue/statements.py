@@ -11,8 +11,11 @@ counts); the records a page shows still come from ordinary querysets.
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F, Func
 
-#: Stands for a record's primary key in a statement: no record has a negative one.
+#: Stand for a record's primary key, and for a slice's size and start, in a
+#: statement: no record has a negative key, no slice a negative size or start.
 ID_STAND_IN = -(2**31) + 1
+LIMIT_STAND_IN = -(2**31) + 2
+OFFSET_STAND_IN = -(2**31) + 3
 
 
 class Statement:
@@ -89,3 +92,39 @@ def union_all(parts):
 def count_of(queryset):
     """A one-row query counting ``queryset``'s rows (for :func:`union_all`)."""
     return queryset.order_by().values(rows=Func(F("pk"), function="COUNT"))
+
+
+def sliced(queryset):
+    """``(sql, params)`` of an ordered ``queryset`` with its slice's size and start
+    as parameters (the ORM writes them into the SQL): for :class:`RowsPage`."""
+    sql, params = queryset.query.sql_with_params()
+    return f"{sql} LIMIT %s OFFSET %s", (*params, LIMIT_STAND_IN, OFFSET_STAND_IN)
+
+
+class RowsPage:
+    """A statement's rows as a sequence a Paginator can page through: its length
+    is counted beforehand, and a slice runs the statement for those rows only.
+
+    The statement takes ``values`` first, then the slice's size and start (see
+    :func:`sliced`); ``row`` makes each row into what the page shows.
+    """
+
+    def __init__(self, statement, values, count, row=tuple):
+        self.statement, self.values, self.length, self.row = (
+            statement,
+            values,
+            count,
+            row,
+        )
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("RowsPage takes a slice with no step.")
+        start, stop, _step = index.indices(self.length)
+        if stop <= start:
+            return []
+        rows = self.statement.rows(*self.values, stop - start, start)
+        return [self.row(*row) for row in rows]

@@ -1,7 +1,9 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib.sitemaps.views import x_robots_tag
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -11,6 +13,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import opendata, sitemaps, structured_data
+from .addresses import record_url
 from .charts import pledge_charts
 from .citations import CitationsMixin
 from .models import (
@@ -25,7 +28,16 @@ from .models import (
     Source,
 )
 from .search import MAX_QUERY_LENGTH, other_names, search
-from .statements import ID_STAND_IN, Statement, count_of, union_all
+from .statements import (
+    ID_STAND_IN,
+    LIMIT_STAND_IN,
+    OFFSET_STAND_IN,
+    RowsPage,
+    Statement,
+    count_of,
+    sliced,
+    union_all,
+)
 
 
 def published_sources():
@@ -144,6 +156,60 @@ def participant_lists(country):
 
 #: A country's page finds what its lists show in one statement, built once.
 PARTICIPANT_LISTS = Statement(participant_lists, ID_STAND_IN)
+
+
+@dataclass(frozen=True)
+class Representative:
+    """A person on a country's page: how often they came for it, and the latest
+    time, as what position at which meeting."""
+
+    slug: str
+    name: str
+    appearance_count: int
+    position: str
+    meeting_slug: str
+    meeting_title: str
+
+    @property
+    def url(self):
+        return record_url("dialogue:person-detail", self.slug)
+
+    @property
+    def meeting_url(self):
+        return record_url("dialogue:meeting-detail", self.meeting_slug)
+
+
+def participant_people(country, limit, offset):
+    """One slice of a country's people, by name, as :class:`Representative`
+    fields."""
+    attended = country_attendances(country).filter(person=OuterRef("pk"))
+    latest = attended.order_by(F("meeting__start_date").desc(nulls_last=True), "-pk")
+    people = (
+        people_attending(country)
+        .annotate(
+            appearance_count=Subquery(
+                attended.order_by().values("person").annotate(n=Count("pk")).values("n")
+            ),
+            latest_position=Subquery(latest.values("position")[:1]),
+            latest_meeting_slug=Subquery(latest.values("meeting__slug")[:1]),
+            latest_meeting_title=Subquery(latest.values("meeting__title")[:1]),
+        )
+        .order_by("name", "slug")
+        .values_list(
+            "slug",
+            "name",
+            "appearance_count",
+            "latest_position",
+            "latest_meeting_slug",
+            "latest_meeting_title",
+        )
+    )
+    return sliced(people)
+
+
+PARTICIPANT_PEOPLE = Statement(
+    participant_people, ID_STAND_IN, LIMIT_STAND_IN, OFFSET_STAND_IN
+)
 
 
 def by_key(queryset, keys):
@@ -353,27 +419,10 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
             ),
             lists["pledges"],
         )
-        attended = country_attendances(country)
-        people = (
-            people_attending(country)
-            .annotate(
-                appearance_count=Count(
-                    "attendances", filter=Q(attendances__in=attended), distinct=True
-                )
-            )
-            .order_by("name", "slug")
-            .prefetch_related(
-                Prefetch(
-                    "attendances",
-                    # The latest few; the person's page lists them all.
-                    queryset=attended.select_related("meeting").order_by(
-                        F("meeting__start_date").desc(nulls_last=True), "-pk"
-                    )[:3],
-                    to_attr="appearances",
-                )
-            )
-        )
         [people_count] = lists["people count"]
+        people = RowsPage(
+            PARTICIPANT_PEOPLE, (country.pk,), people_count, Representative
+        )
         kwargs.update(
             meetings=pick(meetings, lists["meetings"]),
             meeting_count=lists["meeting count"][0],

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from dialogue.models import Attendance, Meeting
+from dialogue.models import Attendance, Meeting, Person
 from dialogue.views import PAGE_SIZE, PREVIEW_ROWS
 from tests.factories import (
     make_attendance,
@@ -109,16 +109,44 @@ def test_an_unknown_participant_filter_is_explained(client):
     assert "0 meetings" in page
 
 
-def test_a_participants_people_show_their_latest_appearances(client):
+def test_a_participants_people_show_their_latest_appearance(client):
     japan = make_country("JP")
     gemba = make_person()
-    meetings = make_meetings(5)
+    meetings = make_meetings(6)
     for meeting in meetings:
         make_attendance(meeting, japan, gemba, position=f"Minister at {meeting.title}")
+    Meeting.objects.filter(pk=meetings[-1].pk).update(published=False)
     page = text_of(client.get(japan.get_absolute_url()))
-    assert "Minister at Meeting 5 at" in page and "Minister at Meeting 3 at" in page
-    assert "Minister at Meeting 2 at" not in page
-    assert f'<a href="{gemba.get_absolute_url()}">5 meetings in all</a>' in page
+    latest = meetings[4]
+    assert (
+        f'Koichiro Gemba</a>: Minister at Meeting 5 at <a href="'
+        f'{latest.get_absolute_url()}">Meeting 5</a>; <a href="'
+        f'{gemba.get_absolute_url()}">5 meetings in all</a></li>'
+    ) in page
+    assert "Minister at Meeting 4 at" not in page
+    assert "Meeting 6" not in page  # a draft
+
+
+def test_a_participants_people_come_a_page_at_a_time_by_name(client):
+    japan = make_country("JP")
+    [meeting] = make_meetings(1)
+    people = Person.objects.bulk_create(
+        Person(name=f"Person {i:03d}", slug=f"person-{i:03d}")
+        for i in range(PAGE_SIZE + 1, 0, -1)
+    )
+    Attendance.objects.bulk_create(
+        Attendance(meeting=meeting, country=japan, person=person, position="Envoy")
+        for person in people
+    )
+    url = japan.get_absolute_url()
+    first = text_of(client.get(url))
+    assert ">Person 001</a>: Envoy at" in first
+    assert f">Person {PAGE_SIZE:03d}</a>" in first
+    assert f">Person {PAGE_SIZE + 1:03d}</a>" not in first
+    second = text_of(client.get(url, {"page": 2}))
+    assert f">Person {PAGE_SIZE + 1:03d}</a>: Envoy at" in second
+    assert ">Person 001</a>" not in second
+    assert client.get(url, {"page": 3}).status_code == 404
 
 
 def test_a_persons_meetings_come_a_page_at_a_time(client):
