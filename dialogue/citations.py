@@ -4,13 +4,34 @@ A view puts one :class:`Citations` in its context; a template's ``cite(obj)``
 (dialogue/jinja2.py) numbers the sources of ``obj`` in order of first use, and the
 references list at the foot of the page (``includes/references.html``) shows each
 number once.
+
+A record's sources come from its prefetched ``sources``, or, for a page that read
+the sources of all its records at once, from :func:`sources_by_record`.
 """
+
+from .models import Source
+
+
+def sources_by_record(rows):
+    """``{(model label, record key): [published sources]}`` from ``(model label,
+    record key, source key)`` rows, with one query for the sources; each record's
+    sources in the order ``record.sources.all()`` gives them."""
+    citing = {}
+    for label, record, source in rows:
+        citing.setdefault(source, []).append((label, record))
+    by_record = {}
+    for source in Source.objects.published().filter(pk__in=citing):
+        for record in citing[source.pk]:
+            by_record.setdefault(record, []).append(source)
+    return by_record
 
 
 class Citations:
-    def __init__(self):
+    def __init__(self, by_record=None):
         self._numbers = {}
         self.sources = []
+        #: The sources of each record, when the page read them all at once.
+        self.by_record = by_record
 
     def number(self, source):
         if source.pk not in self._numbers:
@@ -20,7 +41,10 @@ class Citations:
 
     def cite(self, obj):
         """The (number, source) pairs for the published sources of ``obj``."""
-        sources = [source for source in obj.sources.all() if source.published]
+        if self.by_record is not None:
+            sources = self.by_record.get((obj._meta.label_lower, obj.pk), ())
+        else:
+            sources = [source for source in obj.sources.all() if source.published]
         return sorted(
             ((self.number(source), source) for source in sources),
             key=lambda pair: pair[0],

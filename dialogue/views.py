@@ -15,7 +15,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from . import opendata, sitemaps, structured_data
 from .addresses import record_url
 from .charts import pledge_charts
-from .citations import CitationsMixin
+from .citations import Citations, CitationsMixin, sources_by_record
 from .models import (
     Attendance,
     Country,
@@ -48,15 +48,6 @@ def public_attendances():
     return Prefetch(
         "attendances",
         queryset=Attendance.objects.public().select_related("person", "country"),
-    )
-
-
-def public_pledges():
-    return Prefetch(
-        "pledges",
-        queryset=Pledge.objects.public()
-        .select_related("donor")
-        .prefetch_related(published_sources()),
     )
 
 
@@ -552,7 +543,29 @@ class MeetingListView(ListView):
         return super().get_context_data(**kwargs)
 
 
-class MeetingDetailView(PreviewMixin, CitationsMixin, DetailView):
+def meeting_citations(meeting):
+    """``(model label, record key, source key)`` for the sources of a meeting and
+    of its pledges and documents."""
+    return union_all(
+        (
+            model._meta.label_lower,
+            model.sources.through.objects.filter(**{field: meeting}).values(
+                f"{model._meta.model_name}_id", "source_id"
+            ),
+        )
+        for model, field in (
+            (Meeting, "meeting"),
+            (Pledge, "pledge__meeting"),
+            (Document, "document__meeting"),
+        )
+    )
+
+
+#: A meeting's page reads which sources its records cite in one statement.
+MEETING_CITATIONS = Statement(meeting_citations, ID_STAND_IN)
+
+
+class MeetingDetailView(PreviewMixin, DetailView):
     model = Meeting
     template_name = "dialogue/meeting_detail.html"
     context_object_name = "meeting"
@@ -562,20 +575,19 @@ class MeetingDetailView(PreviewMixin, CitationsMixin, DetailView):
             self.visible(Meeting.objects.all())
             .select_related("host")
             .prefetch_related(
-                published_sources(),
                 public_attendances(),
-                public_pledges(),
                 Prefetch(
-                    "documents",
-                    queryset=Document.objects.published().prefetch_related(
-                        published_sources()
-                    ),
+                    "pledges", queryset=Pledge.objects.public().select_related("donor")
                 ),
+                Prefetch("documents", queryset=Document.objects.published()),
             )
         )
 
     def get_context_data(self, **kwargs):
         kwargs["json_ld"] = structured_data.event(self.request, self.object)
+        kwargs["citations"] = Citations(
+            sources_by_record(MEETING_CITATIONS.rows(self.object.pk))
+        )
         return super().get_context_data(**kwargs)
 
 

@@ -1,6 +1,7 @@
 """Every public page shows the seed's facts, with citations; drafts stay hidden."""
 
 import datetime
+import re
 
 import pytest
 from django.template.loader import render_to_string
@@ -18,6 +19,7 @@ from tests.factories import (
     make_page,
     make_person,
     make_pledge,
+    make_source,
 )
 
 pytestmark = pytest.mark.django_db
@@ -737,3 +739,29 @@ def test_pledge_page_totals_per_currency_add_up_every_donor(client, db):
     assert "750,000,000" in page
     assert "3,000,000,000,000" in page
     assert "EUR" not in page
+
+
+def test_a_meeting_page_cites_its_records_sources_once_each_in_order(client, db):
+    """The meeting's, its pledges' and its documents' sources, numbered in order of
+    first citation; a draft source is never cited; another meeting's are not."""
+    meeting, other = make_meeting(summary="What was said."), make_meeting()
+    alpha, beta = make_source(title="Alpha report"), make_source(title="Beta report")
+    draft = make_source(title="Draft report", published=False)
+    elsewhere = make_source(title="Elsewhere report")
+    meeting.sources.set([beta, alpha, draft])
+    other.sources.set([elsewhere])
+    pledge = make_pledge(make_country("JP"), meeting=meeting)
+    pledge.sources.set([beta, elsewhere])
+    document = make_document(meeting=meeting, title="Joint statement")
+    document.sources.set([draft])
+    page = text_of(client.get(meeting.get_absolute_url()))
+    references = re.findall(r'<li id="ref-(\d+)">.*?>([A-Z][a-z]+) report<', page, re.S)
+    assert references == [("1", "Alpha"), ("2", "Beta"), ("3", "Elsewhere")]
+    assert "Draft report" not in page
+    assert (
+        '<dd>10 November 2012<sup class="cite"><a href="#ref-1" '
+        'title="Alpha report">[1]</a></sup><sup class="cite"><a href="#ref-2"' in page
+    )
+    # The pledge cites Beta (already 2) and Elsewhere (3); the document nothing.
+    assert 'title="Elsewhere report">[3]</a></sup></li>' in page
+    assert re.search(r"Joint statement</a> \([^)]*\)</li>", page)
