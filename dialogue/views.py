@@ -3,7 +3,8 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.sitemaps.views import x_robots_tag
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -172,30 +173,34 @@ class Representative:
 
 def participant_people(country, limit, offset):
     """One slice of a country's people, by name, as :class:`Representative`
-    fields."""
-    attended = country_attendances(country).filter(person=OuterRef("pk"))
-    latest = attended.order_by(F("meeting__start_date").desc(nulls_last=True), "-pk")
-    people = (
-        people_attending(country)
+    fields: each person's latest attendance for the country, and how many."""
+    by_person = {"partition_by": F("person")}
+    latest = (
+        country_attendances(country)
+        .filter(person__published=True)
         .annotate(
-            appearance_count=Subquery(
-                attended.order_by().values("person").annotate(n=Count("pk")).values("n")
+            appearance_count=Window(Count("pk"), **by_person),
+            recency=Window(
+                RowNumber(),
+                order_by=[
+                    F("meeting__start_date").desc(nulls_last=True),
+                    F("pk").desc(),
+                ],
+                **by_person,
             ),
-            latest_position=Subquery(latest.values("position")[:1]),
-            latest_meeting_slug=Subquery(latest.values("meeting__slug")[:1]),
-            latest_meeting_title=Subquery(latest.values("meeting__title")[:1]),
         )
-        .order_by("name", "slug")
+        .filter(recency=1)
+        .order_by("person__name", "person__slug")
         .values_list(
-            "slug",
-            "name",
+            "person__slug",
+            "person__name",
             "appearance_count",
-            "latest_position",
-            "latest_meeting_slug",
-            "latest_meeting_title",
+            "position",
+            "meeting__slug",
+            "meeting__title",
         )
     )
-    return sliced(people)
+    return sliced(latest)
 
 
 PARTICIPANT_PEOPLE = Statement(

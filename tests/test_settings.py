@@ -46,6 +46,7 @@ def load_production(**overrides):
         "'cache': settings.CACHES['default']['BACKEND'],"
         "'health_checks': settings.DATABASES['default']['CONN_HEALTH_CHECKS'],"
         "'max_age': settings.DATABASES['default']['CONN_MAX_AGE'],"
+        "'db_options': settings.DATABASES['default'].get('OPTIONS', {}),"
         "'secret': settings.SECRET_KEY}))",
         env,
     )
@@ -104,6 +105,9 @@ def test_production_reads_everything_from_the_environment():
         "cache": "capj.redis_cache.RedisCache",
         "health_checks": True,
         "max_age": 600,
+        # Parameters apart from the SQL, and statements prepared once per
+        # connection after their fifth run.
+        "db_options": {"server_side_binding": True, "prepare_threshold": 5},
         "secret": PRODUCTION_ENV["DJANGO_SECRET_KEY"],
     }
 

@@ -143,6 +143,14 @@ def database_from_env():
                 "PRAGMA foreign_keys=ON;"
             ),
         }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # The parameters travel apart from the SQL, so the same statement has the
+        # same text on every request, and psycopg prepares a statement the fifth
+        # time a connection runs it: PostgreSQL then parses and plans it once.
+        # (A pooler in transaction mode would need prepare_threshold None.)
+        config.setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
     return config
 
 
