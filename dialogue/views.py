@@ -45,13 +45,6 @@ def published_sources():
     return Prefetch("sources", queryset=Source.objects.published())
 
 
-def public_attendances():
-    return Prefetch(
-        "attendances",
-        queryset=Attendance.objects.public().select_related("person", "country"),
-    )
-
-
 def pledge_totals(pledges):
     """Sum per currency: amounts in different currencies are never added up."""
     return (
@@ -570,6 +563,52 @@ def meeting_citations(meeting):
 MEETING_CITATIONS = Statement(meeting_citations, ID_STAND_IN)
 
 
+@dataclass(frozen=True)
+class Attendee:
+    """A row of a meeting's attendees: who (if named), as what, for which country,
+    in which capacity."""
+
+    person_slug: str | None
+    person_name: str | None
+    position: str
+    country_code: str
+    country_name: str
+    capacity: str
+
+    @property
+    def person_url(self):
+        return record_url("dialogue:person-detail", self.person_slug)
+
+    @property
+    def country_url(self):
+        return record_url("dialogue:participant-detail", self.country_code.lower())
+
+    @property
+    def capacity_label(self):
+        return Attendance.Capacity(self.capacity).label
+
+
+def meeting_attendees(meeting):
+    """A meeting's attendees visitors may see (for a published country, and not a
+    draft person), as :class:`Attendee` fields, in the attendances' order."""
+    return (
+        Attendance.objects.public()
+        .filter(meeting=meeting)
+        .values_list(
+            "person__slug",
+            "person__name",
+            "position",
+            "country__code",
+            "country__name",
+            "capacity",
+        )
+    )
+
+
+#: A meeting's page reads its attendees in one statement, built once.
+MEETING_ATTENDEES = Statement(meeting_attendees, ID_STAND_IN)
+
+
 class MeetingDetailView(PreviewMixin, DetailView):
     model = Meeting
     template_name = "dialogue/meeting_detail.html"
@@ -580,7 +619,6 @@ class MeetingDetailView(PreviewMixin, DetailView):
             self.visible(Meeting.objects.all())
             .select_related("host")
             .prefetch_related(
-                public_attendances(),
                 Prefetch(
                     "pledges", queryset=Pledge.objects.public().select_related("donor")
                 ),
@@ -590,6 +628,9 @@ class MeetingDetailView(PreviewMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         kwargs["json_ld"] = structured_data.event(self.request, self.object)
+        kwargs["attendees"] = [
+            Attendee(*row) for row in MEETING_ATTENDEES.rows(self.object.pk)
+        ]
         kwargs["citations"] = Citations(
             sources_by_record(MEETING_CITATIONS.rows(self.object.pk))
         )
