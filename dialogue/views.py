@@ -16,7 +16,13 @@ from django.views.generic import DetailView, ListView, TemplateView
 from . import opendata, sitemaps, structured_data
 from .addresses import record_url
 from .charts import pledge_charts
-from .citations import Citations, CitationsMixin, sources_by_record
+from .citations import (
+    Citations,
+    CitationsMixin,
+    citations_of,
+    citing,
+    sources_by_record,
+)
 from .models import (
     Attendance,
     Country,
@@ -141,6 +147,22 @@ def participant_lists(country):
 
 #: A country's page finds what its lists show in one statement, built once.
 PARTICIPANT_LISTS = Statement(participant_lists, ID_STAND_IN)
+
+
+def participant_citations(country):
+    """The sources of a country and of the pledges its page shows."""
+    shown = (
+        Pledge.objects.published()
+        .filter(donor=country)
+        .order_by(F("announced_on").desc(nulls_last=True), "slug")
+        .values("pk")[:PREVIEW_ROWS]
+    )
+    return citations_of(
+        citing(Country, country=country), citing(Pledge, pledge__in=shown)
+    )
+
+
+PARTICIPANT_CITATIONS = Statement(participant_citations, ID_STAND_IN)
 
 
 @dataclass(frozen=True)
@@ -370,7 +392,7 @@ class ParticipantListView(ListView):
         return super().get_context_data(**kwargs)
 
 
-class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
+class ParticipantDetailView(PreviewMixin, DetailView):
     model = Country
     template_name = "dialogue/participant_detail.html"
     context_object_name = "country"
@@ -380,11 +402,7 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
         if code != code.lower():
             raise Http404
         try:
-            return (
-                self.visible(Country.objects.all())
-                .prefetch_related(published_sources())
-                .get(code=code.upper())
-            )
+            return self.visible(Country.objects.all()).get(code=code.upper())
         except Country.DoesNotExist as exc:
             raise Http404 from exc
 
@@ -402,12 +420,7 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
             lists["meetings"] + lists["hosted"],
         )
         # The page's own pledges: the country is published, or previewed by staff.
-        pledges = by_key(
-            Pledge.objects.select_related("meeting").prefetch_related(
-                published_sources()
-            ),
-            lists["pledges"],
-        )
+        pledges = by_key(Pledge.objects.select_related("meeting"), lists["pledges"])
         [people_count] = lists["people count"]
         people = RowsPage(
             PARTICIPANT_PEOPLE, (country.pk,), people_count, Representative
@@ -420,6 +433,9 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
             people_page=paginate(self.request, people, PAGE_SIZE, people_count),
             pledges=pick(pledges, lists["pledges"]),
             pledge_count=lists["pledge count"][0],
+            citations=Citations(
+                sources_by_record(PARTICIPANT_CITATIONS.rows(country.pk))
+            ),
         )
         return super().get_context_data(**kwargs)
 
@@ -542,20 +558,11 @@ class MeetingListView(ListView):
 
 
 def meeting_citations(meeting):
-    """``(model label, record key, source key)`` for the sources of a meeting and
-    of its pledges and documents."""
-    return union_all(
-        (
-            model._meta.label_lower,
-            model.sources.through.objects.filter(**{field: meeting}).values(
-                f"{model._meta.model_name}_id", "source_id"
-            ),
-        )
-        for model, field in (
-            (Meeting, "meeting"),
-            (Pledge, "pledge__meeting"),
-            (Document, "document__meeting"),
-        )
+    """The sources of a meeting and of its pledges and documents."""
+    return citations_of(
+        citing(Meeting, meeting=meeting),
+        citing(Pledge, pledge__meeting=meeting),
+        citing(Document, document__meeting=meeting),
     )
 
 

@@ -10,7 +10,12 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from dialogue.models import Country, Document, Meeting, Page, Person, Pledge, Source
-from dialogue.views import currency_totals, pledge_totals, pledge_totals_by_donor
+from dialogue.views import (
+    PREVIEW_ROWS,
+    currency_totals,
+    pledge_totals,
+    pledge_totals_by_donor,
+)
 from tests.factories import (
     make_attendance,
     make_country,
@@ -765,3 +770,27 @@ def test_a_meeting_page_cites_its_records_sources_once_each_in_order(client, db)
     # The pledge cites Beta (already 2) and Elsewhere (3); the document nothing.
     assert 'title="Elsewhere report">[3]</a></sup></li>' in page
     assert re.search(r"Joint statement</a> \([^)]*\)</li>", page)
+
+
+def test_a_participant_page_cites_the_country_and_the_pledges_it_shows(client, db):
+    """The country's sources and those of its latest pledges, the ones listed; an
+    older pledge's source is not in the references, nor a draft source."""
+    japan = make_country("JP")
+    japan.sources.set(
+        [make_source(title="Zeta report"), make_source(title="Draft", published=False)]
+    )
+    oldest = make_pledge(japan, announced_on=datetime.date(2004, 1, 1))
+    oldest.sources.set([make_source(title="Oldest report")])
+    for year in range(2010, 2010 + PREVIEW_ROWS):
+        pledge = make_pledge(japan, announced_on=datetime.date(year, 1, 1))
+        pledge.sources.set([make_source(title=f"Report of {year}")])
+    page = text_of(client.get(japan.get_absolute_url()))
+    references = re.findall(r'<li id="ref-(\d+)">.*?>([^<>]+)</a>', page, re.S)
+    assert references == [
+        ("1", "Zeta report"),
+        *(
+            (str(number), f"Report of {year}")
+            for number, year in enumerate(range(2019, 2009, -1), start=2)
+        ),
+    ]
+    assert "Oldest report" not in page and "Draft" not in page
