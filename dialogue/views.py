@@ -3,8 +3,8 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.sitemaps.views import x_robots_tag
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, F, Prefetch, Q, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import CharField, Count, F, Prefetch, Q, Sum, Value, Window
+from django.db.models.functions import Cast, ExtractYear, RowNumber
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -234,11 +234,27 @@ def pick(records, keys):
     return [records[key] for key in keys if key in records]
 
 
-def participant_choices():
-    return [("", _("All participants"))] + [
-        (country.code.lower(), country.name)
-        for country in Country.objects.published().only("code", "name")
-    ]
+def timeline_choices():
+    """The timeline filter's lists: ``("participant", code, name)`` for each
+    published country, by name, and ``("year", year, "")`` for each year with a
+    published meeting, the latest first."""
+    years = (
+        Meeting.objects.published()
+        .filter(start_date__isnull=False)
+        .annotate(year=Cast(ExtractYear("start_date"), CharField()), blank=Value(""))
+        .values_list("year", "blank")
+        .distinct()
+        .order_by("-year")
+    )
+    return union_all(
+        [
+            ("participant", Country.objects.published().values_list("code", "name")),
+            ("year", years),
+        ]
+    )
+
+
+TIMELINE_CHOICES = Statement(timeline_choices)
 
 
 class PreviewMixin:
@@ -489,7 +505,14 @@ class MeetingFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participant"].choices = participant_choices()
+        self.years = [("", _("All years"))]
+        participants = [("", _("All participants"))]
+        for kind, value, label in TIMELINE_CHOICES.rows():
+            if kind == "participant":
+                participants.append((value.lower(), label))
+            else:
+                self.years.append((value, value))
+        self.fields["participant"].choices = participants
 
 
 class MeetingListView(ListView):
@@ -520,11 +543,6 @@ class MeetingListView(ListView):
     def get_context_data(self, **kwargs):
         form = self.filter_form
         kwargs["filter_form"] = form
-        years = (
-            Meeting.objects.published()
-            .filter(start_date__isnull=False)
-            .dates("start_date", "year")
-        )
         # The filter's lists, as (value, label, selected): written out by the
         # template, much faster than the form's widgets rendering them.
         chosen = {name: str(form[name].value() or "") for name in form.fields}
@@ -535,7 +553,7 @@ class MeetingListView(ListView):
             ]
             for name, choices in (
                 ("kind", form.fields["kind"].choices),
-                ("year", [("", _("All years"))] + [(d.year, d.year) for d in years]),
+                ("year", form.years),
                 ("participant", form.fields["participant"].choices),
             )
         }
