@@ -241,6 +241,16 @@ class MeetingQuerySet(SlugQuerySet):
         )
 
 
+def meeting_label(title, start):
+    """How a meeting is named in a list of records: its title and date."""
+    return f"{title} ({start})"
+
+
+def pledge_label(donor, currency, amount):
+    """How a pledge is named in a list of records: who, how much."""
+    return f"{donor}: {currency} {amount:,.0f}"
+
+
 class Meeting(Timestamped):
     Kind = MeetingKind
     Status = MeetingStatus
@@ -337,7 +347,7 @@ class Meeting(Timestamped):
         ]
 
     def __str__(self):
-        return f"{self.title} ({self.start})"
+        return meeting_label(self.title, self.start)
 
     def save(self, *args, **kwargs):
         if not self.slug:
@@ -601,7 +611,7 @@ class Pledge(Timestamped):
         ]
 
     def __str__(self):
-        return f"{self.donor}: {self.currency} {self.amount:,.0f}"
+        return pledge_label(self.donor, self.currency, self.amount)
 
     def save(self, *args, **kwargs):
         if not self.slug:

@@ -1,4 +1,6 @@
+import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
 from django.contrib.sitemaps.views import x_robots_tag
@@ -33,7 +35,10 @@ from .models import (
     Person,
     Pledge,
     Source,
+    meeting_label,
+    pledge_label,
 )
+from .partial_dates import PartialDate
 from .search import MAX_QUERY_LENGTH, other_names, search
 from .statements import (
     ID_STAND_IN,
@@ -729,6 +734,92 @@ class SourceListView(ListView):
         return Source.objects.published().order_by("title", "slug")
 
 
+#: How many records of each kind a source's page lists.
+CITING_ROWS = 50
+
+
+@dataclass(frozen=True)
+class CitingRecord:
+    """A record citing a source, as its page lists it: ``key`` (code or slug) and
+    up to three more texts, which depend on the kind (see :func:`cited_by`)."""
+
+    kind: str
+    key: str
+    name: str
+    more: str
+    detail: str
+
+    @property
+    def url(self):
+        if self.kind == "countries":
+            return record_url("dialogue:participant-detail", self.key.lower())
+        if self.kind == "pledges":
+            return f"{reverse('dialogue:pledge-list')}#pledge-{self.key}"
+        return record_url(CITING_URLS[self.kind], self.key)
+
+    def __str__(self):
+        if self.kind == "meetings":
+            date = datetime.date.fromisoformat(self.more) if self.more else None
+            return meeting_label(self.name, PartialDate(date, self.detail))
+        if self.kind == "pledges":
+            return pledge_label(self.name, self.more, Decimal(self.detail))
+        return self.name
+
+
+CITING_URLS = {
+    "meetings": "dialogue:meeting-detail",
+    "documents": "dialogue:document-detail",
+    "pages": "dialogue:page-detail",
+}
+
+
+def cited_by(source):
+    """``(kind, key, name, more, detail)`` for the first :data:`CITING_ROWS` + 1
+    published records of each kind citing ``source``, in each kind's order: the
+    texts a :class:`CitingRecord` needs, as text whatever the database."""
+    blank = Value("")
+
+    def text(name):
+        return Cast(name, CharField())
+
+    citing = {
+        "countries": Country.objects.published().annotate(
+            key=F("code"), label=F("name"), more=blank, detail=blank
+        ),
+        "meetings": Meeting.objects.published().annotate(
+            key=F("slug"),
+            label=F("title"),
+            more=text("start_date"),
+            detail=F("start_precision"),
+        ),
+        "pledges": Pledge.objects.public().annotate(
+            key=F("slug"),
+            label=F("donor__name"),
+            more=F("currency"),
+            detail=text("amount"),
+        ),
+        "documents": Document.objects.published().annotate(
+            key=F("slug"), label=F("title"), more=blank, detail=blank
+        ),
+        "pages": Page.objects.published().annotate(
+            key=F("slug"), label=F("title"), more=blank, detail=blank
+        ),
+    }
+    return union_all(
+        (
+            kind,
+            queryset.filter(sources=source).values_list(
+                "key", "label", "more", "detail"
+            )[: CITING_ROWS + 1],
+        )
+        for kind, queryset in citing.items()
+    )
+
+
+#: A source's page reads what cites it in one statement, built once.
+CITED_BY = Statement(cited_by, ID_STAND_IN)
+
+
 class SourceDetailView(PreviewMixin, DetailView):
     model = Source
     template_name = "dialogue/source_detail.html"
@@ -738,18 +829,21 @@ class SourceDetailView(PreviewMixin, DetailView):
         return self.visible(Source.objects.all())
 
     def get_context_data(self, **kwargs):
-        source = self.object
-        cited_by = [
-            (_("Participants"), list(source.countries.published())),
-            (_("Meetings"), list(source.meetings.published().select_related("host"))),
-            (
-                _("Pledges"),
-                list(source.pledges.public().select_related("donor", "meeting")),
-            ),
-            (_("Documents"), list(source.documents.published())),
-            (_("Pages"), list(source.pages.published())),
+        found = {}
+        for row in CITED_BY.rows(self.object.pk):
+            found.setdefault(row[0], []).append(CitingRecord(*row))
+        labels = {
+            "countries": _("Participants"),
+            "meetings": _("Meetings"),
+            "pledges": _("Pledges"),
+            "documents": _("Documents"),
+            "pages": _("Pages"),
+        }
+        kwargs["cited_by"] = [
+            (labels[kind], found[kind][:CITING_ROWS], len(found[kind]) > CITING_ROWS)
+            for kind in labels
+            if kind in found
         ]
-        kwargs["cited_by"] = [(label, items) for label, items in cited_by if items]
         return super().get_context_data(**kwargs)
 
 

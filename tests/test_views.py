@@ -11,6 +11,7 @@ from django.utils.html import escape
 
 from dialogue.models import Country, Document, Meeting, Page, Person, Pledge, Source
 from dialogue.views import (
+    CITING_ROWS,
     PREVIEW_ROWS,
     currency_totals,
     pledge_totals,
@@ -794,3 +795,60 @@ def test_a_participant_page_cites_the_country_and_the_pledges_it_shows(client, d
         ),
     ]
     assert "Oldest report" not in page and "Draft" not in page
+
+
+def test_source_page_names_and_links_each_kind_of_record_citing_it(client, db):
+    source = make_source(title="The report")
+    japan = make_country("JP")
+    draft_country = make_country("MN", name="Mongolia", published=False)
+    meeting = make_meeting(
+        title="Talks", start_date=datetime.date(2006, 6, 1), start_precision="month"
+    )
+    undated = make_meeting(
+        title="Undated talks", start_date=None, start_precision="unknown"
+    )
+    draft = make_meeting(title="Secret talks", published=False)
+    pledge = make_pledge(japan, amount=3_000_000_000, currency="JPY")
+    hidden = make_pledge(draft_country, amount=5, currency="USD")
+    document = make_document(title="Joint statement")
+    page = make_page(title="About the report")
+    for record in (japan, draft_country, meeting, undated, draft, pledge, hidden):
+        record.sources.add(source)
+    document.sources.add(source)
+    page.sources.add(source)
+
+    html = text_of(client.get(source.get_absolute_url()))
+    cited_for = html.split("<h2>Cited for</h2>", 1)[1].split("</main>", 1)[0]
+    items = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', cited_for)
+    assert items == [
+        (japan.get_absolute_url(), "Japan"),
+        (meeting.get_absolute_url(), "Talks (June 2006)"),
+        (undated.get_absolute_url(), f"Undated talks ({undated.start})"),
+        (pledge.get_absolute_url(), "Japan: JPY 3,000,000,000"),
+        (document.get_absolute_url(), "Joint statement"),
+        (page.get_absolute_url(), "About the report"),
+    ]
+    # The same names as the records' own.
+    assert [text for _url, text in items] == [
+        str(record) for record in (japan, meeting, undated, pledge, document, page)
+    ]
+    assert "Secret talks" not in html and "Mongolia" not in html
+    assert "Only the first" not in html
+
+
+def test_source_page_lists_at_most_a_set_number_of_each_kind(client, db):
+    source = make_source()
+    meetings = [
+        make_meeting(
+            title=f"Talks {n:03d}",
+            start_date=datetime.date(2004, 1, 1) + datetime.timedelta(days=n),
+        )
+        for n in range(CITING_ROWS + 1)
+    ]
+    for meeting in meetings:
+        meeting.sources.add(source)
+    html = text_of(client.get(source.get_absolute_url()))
+    cited_for = html.split("<h2>Cited for</h2>", 1)[1].split("</main>", 1)[0]
+    assert cited_for.count("<li><a href=") == CITING_ROWS
+    assert ">Talks 049 (" in cited_for and ">Talks 050 (" not in cited_for
+    assert f"<p>Only the first {CITING_ROWS} are listed.</p>" in html
