@@ -61,7 +61,8 @@ class Citations:
     def cite(self, obj):
         """The (number, source) pairs for the published sources of ``obj``."""
         if self.by_record is not None:
-            sources = self.by_record.get((obj._meta.label_lower, obj.pk), ())
+            key = getattr(obj, "citation_key", None) or (obj._meta.label_lower, obj.pk)
+            sources = self.by_record.get(key, ())
         else:
             sources = [source for source in obj.sources.all() if source.published]
         return sorted(

@@ -639,6 +639,40 @@ def meeting_attendees(meeting):
 MEETING_ATTENDEES = Statement(meeting_attendees, ID_STAND_IN)
 
 
+@dataclass(frozen=True)
+class DocumentLink:
+    """A document as a list links to it: title and kind, and its citations."""
+
+    pk: int
+    slug: str
+    title: str
+    kind: str
+
+    @property
+    def url(self):
+        return record_url("dialogue:document-detail", self.slug)
+
+    @property
+    def kind_label(self):
+        return Document.Kind(self.kind).label
+
+    @property
+    def citation_key(self):
+        return ("dialogue.document", self.pk)
+
+
+def meeting_documents(meeting):
+    """A meeting's published documents, as :class:`DocumentLink` fields."""
+    return (
+        Document.objects.published()
+        .filter(meeting=meeting)
+        .values_list("pk", "slug", "title", "kind")
+    )
+
+
+MEETING_DOCUMENTS = Statement(meeting_documents, ID_STAND_IN)
+
+
 class MeetingDetailView(PreviewMixin, DetailView):
     model = Meeting
     template_name = "dialogue/meeting_detail.html"
@@ -652,7 +686,6 @@ class MeetingDetailView(PreviewMixin, DetailView):
                 Prefetch(
                     "pledges", queryset=Pledge.objects.public().select_related("donor")
                 ),
-                Prefetch("documents", queryset=Document.objects.published()),
             )
         )
 
@@ -660,6 +693,9 @@ class MeetingDetailView(PreviewMixin, DetailView):
         kwargs["json_ld"] = structured_data.event(self.request, self.object)
         kwargs["attendees"] = [
             Attendee(*row) for row in MEETING_ATTENDEES.rows(self.object.pk)
+        ]
+        kwargs["documents"] = [
+            DocumentLink(*row) for row in MEETING_DOCUMENTS.rows(self.object.pk)
         ]
         kwargs["citations"] = Citations(
             sources_by_record(MEETING_CITATIONS.rows(self.object.pk))

@@ -760,6 +760,7 @@ def test_a_meeting_page_cites_its_records_sources_once_each_in_order(client, db)
     pledge.sources.set([beta, elsewhere])
     document = make_document(meeting=meeting, title="Joint statement")
     document.sources.set([draft])
+    make_document(meeting=meeting, title="Action plan").sources.set([alpha])
     page = text_of(client.get(meeting.get_absolute_url()))
     references = re.findall(r'<li id="ref-(\d+)">.*?>([A-Z][a-z]+) report<', page, re.S)
     assert references == [("1", "Alpha"), ("2", "Beta"), ("3", "Elsewhere")]
@@ -771,6 +772,9 @@ def test_a_meeting_page_cites_its_records_sources_once_each_in_order(client, db)
     # The pledge cites Beta (already 2) and Elsewhere (3); the document nothing.
     assert 'title="Elsewhere report">[3]</a></sup></li>' in page
     assert re.search(r"Joint statement</a> \([^)]*\)</li>", page)
+    assert re.search(
+        r'Action plan</a> \([^)]*\)<sup class="cite"><a href="#ref-1" ', page
+    )
 
 
 def test_a_participant_page_cites_the_country_and_the_pledges_it_shows(client, db):
