@@ -31,13 +31,15 @@ def citations_of(*parts):
     return union_all(parts)
 
 
-def sources_by_record(rows):
+def sources_by_record(rows, shown=None):
     """``{(model label, record key): [published sources]}`` from ``(model label,
     record key, source key)`` rows, with one query for the sources; each record's
-    sources in the order ``record.sources.all()`` gives them."""
+    sources in the order ``record.sources.all()`` gives them. With ``shown``, only
+    for those ``(model label, record key)``: the records the page shows."""
     citing = {}
     for label, record, source in rows:
-        citing.setdefault(source, []).append((label, record))
+        if shown is None or (label, record) in shown:
+            citing.setdefault(source, []).append((label, record))
     by_record = {}
     for source in Source.objects.published().filter(pk__in=citing):
         for record in citing[source.pk]:

@@ -38,7 +38,7 @@ from .models import (
     meeting_label,
     pledge_label,
 )
-from .partial_dates import PartialDate
+from .partial_dates import PartialDate, format_range
 from .search import MAX_QUERY_LENGTH, other_names, search
 from .statements import (
     ID_STAND_IN,
@@ -461,7 +461,109 @@ class ParticipantDetailView(PreviewMixin, DetailView):
         return super().get_context_data(**kwargs)
 
 
-class PersonDetailView(PreviewMixin, CitationsMixin, DetailView):
+@dataclass(frozen=True)
+class Appearance:
+    """A meeting a person attended, as their page lists it."""
+
+    meeting_pk: int
+    meeting_slug: str
+    meeting_title: str
+    start_date: str | None
+    start_precision: str
+    end_date: str | None
+    end_precision: str
+    position: str
+    country_code: str
+    country_name: str
+    capacity: str
+
+    @property
+    def meeting_url(self):
+        return record_url("dialogue:meeting-detail", self.meeting_slug)
+
+    @property
+    def dates(self):
+        def partial(text, precision):
+            date = datetime.date.fromisoformat(text) if text else None
+            return PartialDate(date, precision)
+
+        return format_range(
+            partial(self.start_date, self.start_precision),
+            partial(self.end_date, self.end_precision),
+        )
+
+    @property
+    def country_url(self):
+        return record_url("dialogue:participant-detail", self.country_code.lower())
+
+    @property
+    def capacity_label(self):
+        return Attendance.Capacity(self.capacity).label
+
+    @property
+    def citation_key(self):
+        return ("dialogue.meeting", self.meeting_pk)
+
+
+def appearances_of(person):
+    """A person's attendances visitors may see, in the meetings' order."""
+    return (
+        Attendance.objects.published()
+        .filter(person=person, meeting__published=True, country__published=True)
+        .order_by(
+            F("meeting__start_date").asc(nulls_last=True),
+            "meeting__kind",
+            "meeting__number",
+            "pk",
+        )
+    )
+
+
+def person_appearances(person, limit, offset):
+    """One slice of a person's appearances, as :class:`Appearance` fields (dates
+    as text whatever the database)."""
+
+    def text(name):
+        return Cast(name, CharField())
+
+    return sliced(
+        appearances_of(person)
+        .annotate(start=text("meeting__start_date"), end=text("meeting__end_date"))
+        .values_list(
+            "meeting_id",
+            "meeting__slug",
+            "meeting__title",
+            "start",
+            "meeting__start_precision",
+            "end",
+            "meeting__end_precision",
+            "position",
+            "country__code",
+            "country__name",
+            "capacity",
+        )
+    )
+
+
+def person_citations(person):
+    """The sources of the meetings a person attended and of their documents."""
+    return citations_of(
+        citing(Meeting, meeting__in=appearances_of(person).values("meeting_id")),
+        citing(Document, document__author=person),
+    )
+
+
+#: A person's page counts, reads and cites their appearances by statements.
+PERSON_APPEARANCE_COUNT = Statement(
+    lambda person: count_of(appearances_of(person)), ID_STAND_IN
+)
+PERSON_APPEARANCES = Statement(
+    person_appearances, ID_STAND_IN, LIMIT_STAND_IN, OFFSET_STAND_IN
+)
+PERSON_CITATIONS = Statement(person_citations, ID_STAND_IN)
+
+
+class PersonDetailView(PreviewMixin, DetailView):
     model = Person
     template_name = "dialogue/person_detail.html"
     context_object_name = "person"
@@ -470,30 +572,26 @@ class PersonDetailView(PreviewMixin, CitationsMixin, DetailView):
         return self.visible(Person.objects.all()).prefetch_related(
             Prefetch(
                 "documents",
-                queryset=Document.objects.published().prefetch_related(
-                    published_sources()
-                ),
+                queryset=Document.objects.published(),
                 to_attr="public_documents",
             ),
         )
 
     def get_context_data(self, **kwargs):
-        appearances = (
-            self.object.attendances.published()
-            .filter(meeting__published=True, country__published=True)
-            .select_related("meeting", "country")
-            .prefetch_related(
-                Prefetch("meeting__sources", queryset=Source.objects.published())
-            )
-            .order_by(
-                F("meeting__start_date").asc(nulls_last=True),
-                "meeting__kind",
-                "meeting__number",
-                "pk",
-            )
+        person = self.object
+        [(count,)] = PERSON_APPEARANCE_COUNT.rows(person.pk)
+        page = paginate(
+            self.request,
+            RowsPage(PERSON_APPEARANCES, (person.pk,), count, Appearance),
+            PAGE_SIZE,
         )
-        kwargs["appearances_page"] = paginate(self.request, appearances, PAGE_SIZE)
-        kwargs["other_names"] = other_names(self.object)
+        shown = {appearance.citation_key for appearance in page}
+        shown.update(("dialogue.document", doc.pk) for doc in person.public_documents)
+        kwargs["citations"] = Citations(
+            sources_by_record(PERSON_CITATIONS.rows(person.pk), shown)
+        )
+        kwargs["appearances_page"] = page
+        kwargs["other_names"] = other_names(person)
         return super().get_context_data(**kwargs)
 
 

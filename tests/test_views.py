@@ -856,3 +856,61 @@ def test_source_page_lists_at_most_a_set_number_of_each_kind(client, db):
     assert cited_for.count("<li><a href=") == CITING_ROWS
     assert ">Talks 049 (" in cited_for and ">Talks 050 (" not in cited_for
     assert f"<p>Only the first {CITING_ROWS} are listed.</p>" in html
+
+
+def test_person_page_cites_each_meeting_and_document_and_shows_date_ranges(client, db):
+    japan, gemba = make_country("JP"), make_person()
+    first = make_meeting(
+        title="Talks in June",
+        start_date=datetime.date(2006, 6, 1),
+        start_precision="month",
+    )
+    second = make_meeting(
+        title="Two-day talks",
+        start_date=datetime.date(2012, 11, 10),
+        end_date=datetime.date(2012, 11, 11),
+        end_precision="day",
+    )
+    draft = make_meeting(title="Secret talks", published=False)
+    alpha, beta = make_source(title="Alpha report"), make_source(title="Beta report")
+    hidden = make_source(title="Hidden report", published=False)
+    first.sources.set([beta, hidden])
+    second.sources.set([alpha, beta])
+    make_attendance(first, japan, gemba, position="Envoy", capacity="observer")
+    make_attendance(second, japan, gemba, position="Minister")
+    make_attendance(draft, japan, gemba, position="Spy")
+    make_document(author=gemba, title="A speech").sources.set([alpha])
+
+    page = text_of(client.get(gemba.get_absolute_url()))
+    rows = re.findall(
+        r'<th scope="row"><a href="([^"]+)">([^<]+)</a></th>\s*'
+        r'<td data-label="Date">([^<]+)</td>\s*'
+        r'<td data-label="Position">([^<]+)((?:<sup.*?</sup>)*)</td>\s*'
+        r'<td data-label="For"><a href="([^"]+)">Japan</a> \(([a-z]+)\)</td>',
+        page,
+    )
+    assert [(r[0], r[1], r[2], r[3], r[5], r[6]) for r in rows] == [
+        (
+            first.get_absolute_url(),
+            "Talks in June",
+            "June 2006",
+            "Envoy",
+            "/participants/jp/",
+            "observer",
+        ),
+        (
+            second.get_absolute_url(),
+            "Two-day talks",
+            second.dates,
+            "Minister",
+            "/participants/jp/",
+            "delegate",
+        ),
+    ]
+    # Beta is cited first (the June talks), then Alpha; the hidden one never.
+    assert re.findall(r"\[(\d)\]", rows[0][4]) == ["1"]
+    assert re.findall(r"\[(\d)\]", rows[1][4]) == ["1", "2"]
+    references = re.findall(r'<li id="ref-(\d+)">.*?>([A-Z][a-z]+) report<', page, re.S)
+    assert references == [("1", "Beta"), ("2", "Alpha")]
+    assert re.search(r'A speech</a> \([^)]*\)<sup class="cite"><a href="#ref-2"', page)
+    assert "Secret talks" not in page and "Spy" not in page and "Hidden" not in page
