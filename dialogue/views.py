@@ -39,6 +39,7 @@ from .models import (
     pledge_label,
 )
 from .partial_dates import PartialDate, format_range
+from .rows import PledgeRow, pledge_rows
 from .search import MAX_QUERY_LENGTH, other_names, search
 from .statements import (
     ID_STAND_IN,
@@ -145,13 +146,24 @@ def participant_lists(country):
             ("pledge count", count_of(pledges)),
             ("meetings", attended.values("pk")[:PREVIEW_ROWS]),
             ("hosted", hosted.values("pk")[:PREVIEW_ROWS]),
-            ("pledges", pledges.values("pk")[:PREVIEW_ROWS]),
         ]
     )
 
 
 #: A country's page finds what its lists show in one statement, built once.
 PARTICIPANT_LISTS = Statement(participant_lists, ID_STAND_IN)
+
+
+def participant_pledges(country):
+    """A country's latest pledges, as :class:`PledgeRow` fields."""
+    return pledge_rows(
+        Pledge.objects.published()
+        .filter(donor=country)
+        .order_by(F("announced_on").desc(nulls_last=True), "slug")[:PREVIEW_ROWS]
+    )
+
+
+PARTICIPANT_PLEDGES = Statement(participant_pledges, ID_STAND_IN)
 
 
 def participant_citations(country):
@@ -242,14 +254,14 @@ def pick(records, keys):
 def timeline_choices():
     """The timeline filter's lists: ``("participant", code, name)`` for each
     published country, by name, and ``("year", year, "")`` for each year with a
-    published meeting, the latest first."""
+    published meeting, the earliest first."""
     years = (
         Meeting.objects.published()
         .filter(start_date__isnull=False)
         .annotate(year=Cast(ExtractYear("start_date"), CharField()), blank=Value(""))
         .values_list("year", "blank")
         .distinct()
-        .order_by("-year")
+        .order_by("year")
     )
     return union_all(
         [
@@ -434,14 +446,12 @@ class ParticipantDetailView(PreviewMixin, DetailView):
             lists.setdefault(name, []).append(value)
         lists.setdefault("meetings", [])
         lists.setdefault("hosted", [])
-        lists.setdefault("pledges", [])
         # One query for the meetings attended and those hosted.
         meetings = by_key(
             Meeting.objects.select_related("host"),
             lists["meetings"] + lists["hosted"],
         )
         # The page's own pledges: the country is published, or previewed by staff.
-        pledges = by_key(Pledge.objects.select_related("meeting"), lists["pledges"])
         [people_count] = lists["people count"]
         people = RowsPage(
             PARTICIPANT_PEOPLE, (country.pk,), people_count, Representative
@@ -452,7 +462,7 @@ class ParticipantDetailView(PreviewMixin, DetailView):
             hosted=pick(meetings, lists["hosted"]),
             hosted_count=lists["hosted count"][0],
             people_page=paginate(self.request, people, PAGE_SIZE, people_count),
-            pledges=pick(pledges, lists["pledges"]),
+            pledges=[PledgeRow(*row) for row in PARTICIPANT_PLEDGES.rows(country.pk)],
             pledge_count=lists["pledge count"][0],
             citations=Citations(
                 sources_by_record(PARTICIPANT_CITATIONS.rows(country.pk))
@@ -769,6 +779,10 @@ def meeting_documents(meeting):
 
 
 MEETING_DOCUMENTS = Statement(meeting_documents, ID_STAND_IN)
+MEETING_PLEDGES = Statement(
+    lambda meeting: pledge_rows(Pledge.objects.public().filter(meeting=meeting)),
+    ID_STAND_IN,
+)
 
 
 class MeetingDetailView(PreviewMixin, DetailView):
@@ -777,15 +791,7 @@ class MeetingDetailView(PreviewMixin, DetailView):
     context_object_name = "meeting"
 
     def get_queryset(self):
-        return (
-            self.visible(Meeting.objects.all())
-            .select_related("host")
-            .prefetch_related(
-                Prefetch(
-                    "pledges", queryset=Pledge.objects.public().select_related("donor")
-                ),
-            )
-        )
+        return self.visible(Meeting.objects.all()).select_related("host")
 
     def get_context_data(self, **kwargs):
         kwargs["json_ld"] = structured_data.event(self.request, self.object)
@@ -794,6 +800,9 @@ class MeetingDetailView(PreviewMixin, DetailView):
         ]
         kwargs["documents"] = [
             DocumentLink(*row) for row in MEETING_DOCUMENTS.rows(self.object.pk)
+        ]
+        kwargs["pledges"] = [
+            PledgeRow(*row) for row in MEETING_PLEDGES.rows(self.object.pk)
         ]
         kwargs["citations"] = Citations(
             sources_by_record(MEETING_CITATIONS.rows(self.object.pk))

@@ -1,0 +1,122 @@
+"""What a page shows of a record, read as a row by a statement (see
+dialogue/statements.py) instead of as a model instance: the fields a template
+uses, under the names the records' own templates use, and the record's
+citation key (dialogue/citations.py).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import CharField
+from django.db.models.functions import Cast
+from django.urls import reverse
+
+from .addresses import record_url
+from .partial_dates import PartialDate
+
+
+def as_text(name):
+    """A column as text, so that dates and amounts read the same from every
+    database (the rows skip the ORM's conversions)."""
+    return Cast(name, CharField())
+
+
+def partial_date(text, precision):
+    return PartialDate(datetime.date.fromisoformat(text) if text else None, precision)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A related record as a pledge's text links to it."""
+
+    url: str
+    name: str
+    published: bool = True
+
+    def get_absolute_url(self):
+        return self.url
+
+    @property
+    def title(self):
+        return self.name
+
+
+#: The columns of :class:`PledgeRow`, for ``values_list(*PLEDGE_COLUMNS)`` on a
+#: queryset annotated with :data:`PLEDGE_TEXTS`.
+PLEDGE_COLUMNS = (
+    "pk",
+    "slug",
+    "amount_text",
+    "currency",
+    "approximate",
+    "announced_text",
+    "announced_precision",
+    "purpose",
+    "donor__code",
+    "donor__name",
+    "meeting__slug",
+    "meeting__title",
+    "meeting__published",
+)
+PLEDGE_TEXTS = {
+    "amount_text": as_text("amount"),
+    "announced_text": as_text("announced_on"),
+}
+
+
+def pledge_rows(queryset):
+    """``queryset`` (of pledges) as the columns of :class:`PledgeRow`."""
+    return queryset.annotate(**PLEDGE_TEXTS).values_list(*PLEDGE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class PledgeRow:
+    """A pledge as ``includes/pledge_text.html`` shows it."""
+
+    pk: int
+    slug: str
+    amount_text: str
+    currency: str
+    approximate: bool
+    announced_text: str | None
+    announced_precision: str
+    purpose: str
+    donor_code: str
+    donor_name: str
+    meeting_slug: str | None
+    meeting_title: str | None
+    meeting_published: bool | None
+
+    @property
+    def amount(self):
+        # As the model's DecimalField gives it: two decimal places.
+        return Decimal(self.amount_text).quantize(Decimal("0.01"))
+
+    @property
+    def announced(self):
+        return partial_date(self.announced_text, self.announced_precision)
+
+    @property
+    def donor(self):
+        return Link(
+            record_url("dialogue:participant-detail", self.donor_code.lower()),
+            self.donor_name,
+        )
+
+    @property
+    def meeting(self):
+        if self.meeting_slug is None:
+            return None
+        return Link(
+            record_url("dialogue:meeting-detail", self.meeting_slug),
+            self.meeting_title,
+            bool(self.meeting_published),
+        )
+
+    @property
+    def citation_key(self):
+        return ("dialogue.pledge", self.pk)
+
+    def get_absolute_url(self):
+        return f"{reverse('dialogue:pledge-list')}#pledge-{self.slug}"
