@@ -120,3 +120,14 @@ class PledgeRow:
 
     def get_absolute_url(self):
         return f"{reverse('dialogue:pledge-list')}#pledge-{self.slug}"
+
+
+@dataclass(frozen=True)
+class PageSummary:
+    """A prose page as another page introduces it: its summary and address."""
+
+    slug: str
+    summary: str
+
+    def get_absolute_url(self):
+        return record_url("dialogue:page-detail", self.slug)

@@ -39,7 +39,7 @@ from .models import (
     pledge_label,
 )
 from .partial_dates import PartialDate, format_range
-from .rows import PledgeRow, pledge_rows
+from .rows import PageSummary, PledgeRow, pledge_rows
 from .search import MAX_QUERY_LENGTH, other_names, search
 from .statements import (
     ID_STAND_IN,
@@ -324,6 +324,10 @@ def home_meetings():
 
 
 HOME_MEETINGS = Statement(home_meetings)
+#: The page the home page introduces the Dialogue with.
+ABOUT_PAGE = Statement(
+    lambda: Page.objects.published().filter(slug="about").values_list("slug", "summary")
+)
 
 
 class HomeView(TemplateView):
@@ -347,7 +351,7 @@ class HomeView(TemplateView):
                 [c.name for c in members if c.code != "JP"], _("and")
             ),
             observer_names=get_text_list([c.name for c in observers], _("and")),
-            about=Page.objects.published().filter(slug="about").first(),
+            about=next((PageSummary(*row) for row in ABOUT_PAGE.rows()), None),
             countries=countries,
             members=members,
             observers=observers,
