@@ -131,3 +131,12 @@ class PageSummary:
 
     def get_absolute_url(self):
         return record_url("dialogue:page-detail", self.slug)
+
+
+@dataclass(frozen=True)
+class Point:
+    """A point of a document, as the document's page shows it."""
+
+    heading: str
+    text: str
+    is_quotation: bool

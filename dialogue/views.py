@@ -39,7 +39,7 @@ from .models import (
     pledge_label,
 )
 from .partial_dates import PartialDate, format_range
-from .rows import PageSummary, PledgeRow, pledge_rows
+from .rows import PageSummary, PledgeRow, Point, pledge_rows
 from .search import MAX_QUERY_LENGTH, other_names, search
 from .statements import (
     ID_STAND_IN,
@@ -856,20 +856,35 @@ class DocumentListView(ListView):
         )
 
 
-class DocumentDetailView(PreviewMixin, CitationsMixin, DetailView):
+#: A document's page reads its published points, and its sources, by statements.
+DOCUMENT_POINTS = Statement(
+    lambda document: (
+        DocumentPoint.objects.published()
+        .filter(document=document)
+        .values_list("heading", "text", "is_quotation")
+    ),
+    ID_STAND_IN,
+)
+DOCUMENT_CITATIONS = Statement(
+    lambda document: citations_of(citing(Document, document=document)), ID_STAND_IN
+)
+
+
+class DocumentDetailView(PreviewMixin, DetailView):
     model = Document
     template_name = "dialogue/document_detail.html"
     context_object_name = "document"
 
     def get_queryset(self):
-        return (
-            self.visible(Document.objects.all())
-            .select_related("meeting", "author")
-            .prefetch_related(
-                published_sources(),
-                Prefetch("points", queryset=DocumentPoint.objects.published()),
-            )
+        return self.visible(Document.objects.all()).select_related("meeting", "author")
+
+    def get_context_data(self, **kwargs):
+        document = self.object
+        kwargs["points"] = [Point(*row) for row in DOCUMENT_POINTS.rows(document.pk)]
+        kwargs["citations"] = Citations(
+            sources_by_record(DOCUMENT_CITATIONS.rows(document.pk))
         )
+        return super().get_context_data(**kwargs)
 
 
 class SourceListView(ListView):
