@@ -47,6 +47,24 @@ def sources_by_record(rows, shown=None):
     return by_record
 
 
+def sources_of(model, keys):
+    """:func:`sources_by_record`'s mapping for the ``model`` records with these
+    keys, in one query on their links to published sources."""
+    name = model._meta.model_name
+    links = (
+        model.sources.through.objects.filter(
+            **{f"{name}_id__in": keys, "source__published": True}
+        )
+        .select_related("source")
+        .order_by(*(f"source__{field}" for field in Source._meta.ordering), "source")
+    )
+    by_record = {}
+    for link in links:
+        key = (model._meta.label_lower, getattr(link, f"{name}_id"))
+        by_record.setdefault(key, []).append(link.source)
+    return by_record
+
+
 class Citations:
     def __init__(self, by_record=None):
         self._numbers = {}

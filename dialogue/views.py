@@ -24,6 +24,7 @@ from .citations import (
     citations_of,
     citing,
     sources_by_record,
+    sources_of,
 )
 from .models import (
     Attendance,
@@ -814,25 +815,43 @@ class MeetingDetailView(PreviewMixin, DetailView):
         return super().get_context_data(**kwargs)
 
 
-class PledgeListView(CitationsMixin, ListView):
+#: The pledges page reads its pledges a page at a time by statements built once:
+#: all of them, or one donor's.
+PLEDGES = Statement(
+    lambda limit, offset: sliced(pledge_rows(Pledge.objects.public())),
+    LIMIT_STAND_IN,
+    OFFSET_STAND_IN,
+)
+PLEDGE_COUNT = Statement(lambda: count_of(Pledge.objects.public()))
+DONOR_PLEDGES = Statement(
+    lambda donor, limit, offset: sliced(
+        pledge_rows(Pledge.objects.public().filter(donor=donor))
+    ),
+    ID_STAND_IN,
+    LIMIT_STAND_IN,
+    OFFSET_STAND_IN,
+)
+DONOR_PLEDGE_COUNT = Statement(
+    lambda donor: count_of(Pledge.objects.public().filter(donor=donor)), ID_STAND_IN
+)
+
+
+class PledgeListView(ListView):
     template_name = "dialogue/pledge_list.html"
     context_object_name = "pledges"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        pledges = (
-            Pledge.objects.public()
-            .select_related("donor", "meeting")
-            .prefetch_related(published_sources())
-        )
         self.donor = None
         code = self.request.GET.get("donor", "")
-        if code:
-            self.donor = Country.objects.published().filter(code=code.upper()).first()
-            if self.donor is None or code != code.lower():
-                raise Http404
-            pledges = pledges.filter(donor=self.donor)
-        return pledges
+        if not code:
+            [(count,)] = PLEDGE_COUNT.rows()
+            return RowsPage(PLEDGES, (), count, PledgeRow)
+        self.donor = Country.objects.published().filter(code=code.upper()).first()
+        if self.donor is None or code != code.lower():
+            raise Http404
+        [(count,)] = DONOR_PLEDGE_COUNT.rows(self.donor.pk)
+        return RowsPage(DONOR_PLEDGES, (self.donor.pk,), count, PledgeRow)
 
     def get_context_data(self, **kwargs):
         by_donor = list(pledge_totals_by_donor(Pledge.objects.public()))
@@ -840,7 +859,10 @@ class PledgeListView(CitationsMixin, ListView):
         kwargs["by_donor"] = by_donor
         kwargs["charts"] = pledge_charts(by_donor)
         kwargs["donor"] = self.donor
-        return super().get_context_data(**kwargs)
+        context = super().get_context_data(**kwargs)
+        shown = [pledge.pk for pledge in context["pledges"]]
+        context["citations"] = Citations(sources_of(Pledge, shown))
+        return context
 
 
 class DocumentListView(ListView):

@@ -914,3 +914,21 @@ def test_person_page_cites_each_meeting_and_document_and_shows_date_ranges(clien
     assert references == [("1", "Beta"), ("2", "Alpha")]
     assert re.search(r'A speech</a> \([^)]*\)<sup class="cite"><a href="#ref-2"', page)
     assert "Secret talks" not in page and "Spy" not in page and "Hidden" not in page
+
+
+def test_pledges_page_cites_the_pledges_it_shows(client, db):
+    japan = make_country("JP")
+    alpha, beta = make_source(title="Alpha report"), make_source(title="Beta report")
+    draft = make_source(title="Draft report", published=False)
+    make_pledge(japan, announced_on=datetime.date(2004, 1, 1)).sources.set(
+        [beta, alpha, draft]
+    )
+    make_pledge(japan, announced_on=datetime.date(2005, 1, 1)).sources.set([beta])
+    page = text_of(client.get(reverse("dialogue:pledge-list")))
+    marks = re.findall(
+        r'<td class="num" data-label="Amount">[^<]*((?:<sup.*?</sup>)*)</td>', page
+    )
+    assert [re.findall(r"\[(\d)\]", cell) for cell in marks] == [["1", "2"], ["2"]]
+    references = re.findall(r'<li id="ref-(\d+)">.*?>([A-Z][a-z]+) report<', page, re.S)
+    assert references == [("1", "Alpha"), ("2", "Beta")]
+    assert "Draft report" not in page
