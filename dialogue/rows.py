@@ -13,7 +13,8 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 
 from .addresses import record_url
-from .partial_dates import PartialDate
+from .models import Attendance, Document, meeting_label, pledge_label
+from .partial_dates import PartialDate, format_range
 
 
 def as_text(name):
@@ -140,3 +141,146 @@ class Point:
     heading: str
     text: str
     is_quotation: bool
+
+
+@dataclass(frozen=True)
+class Representative:
+    """A person on a country's page: how often they came for it, and the latest
+    time, as what position at which meeting."""
+
+    slug: str
+    name: str
+    appearance_count: int
+    position: str
+    meeting_slug: str
+    meeting_title: str
+
+    @property
+    def url(self):
+        return record_url("dialogue:person-detail", self.slug)
+
+    @property
+    def meeting_url(self):
+        return record_url("dialogue:meeting-detail", self.meeting_slug)
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """A meeting a person attended, as their page lists it."""
+
+    meeting_pk: int
+    meeting_slug: str
+    meeting_title: str
+    start_date: str | None
+    start_precision: str
+    end_date: str | None
+    end_precision: str
+    position: str
+    country_code: str
+    country_name: str
+    capacity: str
+
+    @property
+    def meeting_url(self):
+        return record_url("dialogue:meeting-detail", self.meeting_slug)
+
+    @property
+    def dates(self):
+        return format_range(
+            partial_date(self.start_date, self.start_precision),
+            partial_date(self.end_date, self.end_precision),
+        )
+
+    @property
+    def country_url(self):
+        return record_url("dialogue:participant-detail", self.country_code.lower())
+
+    @property
+    def capacity_label(self):
+        return Attendance.Capacity(self.capacity).label
+
+    @property
+    def citation_key(self):
+        return ("dialogue.meeting", self.meeting_pk)
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """A row of a meeting's attendees: who (if named), as what, for which country,
+    in which capacity."""
+
+    person_slug: str | None
+    person_name: str | None
+    position: str
+    country_code: str
+    country_name: str
+    capacity: str
+
+    @property
+    def person_url(self):
+        return record_url("dialogue:person-detail", self.person_slug)
+
+    @property
+    def country_url(self):
+        return record_url("dialogue:participant-detail", self.country_code.lower())
+
+    @property
+    def capacity_label(self):
+        return Attendance.Capacity(self.capacity).label
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    """A document as a list links to it: title and kind, and its citations."""
+
+    pk: int
+    slug: str
+    title: str
+    kind: str
+
+    @property
+    def url(self):
+        return record_url("dialogue:document-detail", self.slug)
+
+    @property
+    def kind_label(self):
+        return Document.Kind(self.kind).label
+
+    @property
+    def citation_key(self):
+        return ("dialogue.document", self.pk)
+
+
+@dataclass(frozen=True)
+class CitingRecord:
+    """A record citing a source, as its page lists it: ``key`` (code or slug) and
+    up to three more texts, which depend on the kind (see
+    :func:`dialogue.views.cited_by`)."""
+
+    kind: str
+    key: str
+    name: str
+    more: str
+    detail: str
+
+    @property
+    def url(self):
+        if self.kind == "countries":
+            return record_url("dialogue:participant-detail", self.key.lower())
+        if self.kind == "pledges":
+            return f"{reverse('dialogue:pledge-list')}#pledge-{self.key}"
+        return record_url(CITING_URLS[self.kind], self.key)
+
+    def __str__(self):
+        if self.kind == "meetings":
+            return meeting_label(self.name, partial_date(self.more, self.detail))
+        if self.kind == "pledges":
+            return pledge_label(self.name, self.more, Decimal(self.detail))
+        return self.name
+
+
+CITING_URLS = {
+    "meetings": "dialogue:meeting-detail",
+    "documents": "dialogue:document-detail",
+    "pages": "dialogue:page-detail",
+}

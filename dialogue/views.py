@@ -1,7 +1,3 @@
-import datetime
-from dataclasses import dataclass
-from decimal import Decimal
-
 from django import forms
 from django.contrib.sitemaps.views import x_robots_tag
 from django.core.paginator import InvalidPage, Paginator
@@ -16,7 +12,6 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import opendata, sitemaps, structured_data
-from .addresses import record_url
 from .charts import pledge_charts
 from .citations import (
     Citations,
@@ -36,11 +31,18 @@ from .models import (
     Person,
     Pledge,
     Source,
-    meeting_label,
-    pledge_label,
 )
-from .partial_dates import PartialDate, format_range
-from .rows import PageSummary, PledgeRow, Point, pledge_rows
+from .rows import (
+    Appearance,
+    Attendee,
+    CitingRecord,
+    DocumentLink,
+    PageSummary,
+    PledgeRow,
+    Point,
+    Representative,
+    pledge_rows,
+)
 from .search import MAX_QUERY_LENGTH, other_names, search
 from .statements import (
     ID_STAND_IN,
@@ -181,27 +183,6 @@ def participant_citations(country):
 
 
 PARTICIPANT_CITATIONS = Statement(participant_citations, ID_STAND_IN)
-
-
-@dataclass(frozen=True)
-class Representative:
-    """A person on a country's page: how often they came for it, and the latest
-    time, as what position at which meeting."""
-
-    slug: str
-    name: str
-    appearance_count: int
-    position: str
-    meeting_slug: str
-    meeting_title: str
-
-    @property
-    def url(self):
-        return record_url("dialogue:person-detail", self.slug)
-
-    @property
-    def meeting_url(self):
-        return record_url("dialogue:meeting-detail", self.meeting_slug)
 
 
 def participant_people(country, limit, offset):
@@ -476,50 +457,6 @@ class ParticipantDetailView(PreviewMixin, DetailView):
         return super().get_context_data(**kwargs)
 
 
-@dataclass(frozen=True)
-class Appearance:
-    """A meeting a person attended, as their page lists it."""
-
-    meeting_pk: int
-    meeting_slug: str
-    meeting_title: str
-    start_date: str | None
-    start_precision: str
-    end_date: str | None
-    end_precision: str
-    position: str
-    country_code: str
-    country_name: str
-    capacity: str
-
-    @property
-    def meeting_url(self):
-        return record_url("dialogue:meeting-detail", self.meeting_slug)
-
-    @property
-    def dates(self):
-        def partial(text, precision):
-            date = datetime.date.fromisoformat(text) if text else None
-            return PartialDate(date, precision)
-
-        return format_range(
-            partial(self.start_date, self.start_precision),
-            partial(self.end_date, self.end_precision),
-        )
-
-    @property
-    def country_url(self):
-        return record_url("dialogue:participant-detail", self.country_code.lower())
-
-    @property
-    def capacity_label(self):
-        return Attendance.Capacity(self.capacity).label
-
-    @property
-    def citation_key(self):
-        return ("dialogue.meeting", self.meeting_pk)
-
-
 def appearances_of(person):
     """A person's attendances visitors may see, in the meetings' order."""
     return (
@@ -706,31 +643,6 @@ def meeting_citations(meeting):
 MEETING_CITATIONS = Statement(meeting_citations, ID_STAND_IN)
 
 
-@dataclass(frozen=True)
-class Attendee:
-    """A row of a meeting's attendees: who (if named), as what, for which country,
-    in which capacity."""
-
-    person_slug: str | None
-    person_name: str | None
-    position: str
-    country_code: str
-    country_name: str
-    capacity: str
-
-    @property
-    def person_url(self):
-        return record_url("dialogue:person-detail", self.person_slug)
-
-    @property
-    def country_url(self):
-        return record_url("dialogue:participant-detail", self.country_code.lower())
-
-    @property
-    def capacity_label(self):
-        return Attendance.Capacity(self.capacity).label
-
-
 def meeting_attendees(meeting):
     """A meeting's attendees visitors may see (for a published country, and not a
     draft person), as :class:`Attendee` fields, in the attendances' order."""
@@ -750,28 +662,6 @@ def meeting_attendees(meeting):
 
 #: A meeting's page reads its attendees in one statement, built once.
 MEETING_ATTENDEES = Statement(meeting_attendees, ID_STAND_IN)
-
-
-@dataclass(frozen=True)
-class DocumentLink:
-    """A document as a list links to it: title and kind, and its citations."""
-
-    pk: int
-    slug: str
-    title: str
-    kind: str
-
-    @property
-    def url(self):
-        return record_url("dialogue:document-detail", self.slug)
-
-    @property
-    def kind_label(self):
-        return Document.Kind(self.kind).label
-
-    @property
-    def citation_key(self):
-        return ("dialogue.document", self.pk)
 
 
 def meeting_documents(meeting):
@@ -920,41 +810,6 @@ class SourceListView(ListView):
 
 #: How many records of each kind a source's page lists.
 CITING_ROWS = 50
-
-
-@dataclass(frozen=True)
-class CitingRecord:
-    """A record citing a source, as its page lists it: ``key`` (code or slug) and
-    up to three more texts, which depend on the kind (see :func:`cited_by`)."""
-
-    kind: str
-    key: str
-    name: str
-    more: str
-    detail: str
-
-    @property
-    def url(self):
-        if self.kind == "countries":
-            return record_url("dialogue:participant-detail", self.key.lower())
-        if self.kind == "pledges":
-            return f"{reverse('dialogue:pledge-list')}#pledge-{self.key}"
-        return record_url(CITING_URLS[self.kind], self.key)
-
-    def __str__(self):
-        if self.kind == "meetings":
-            date = datetime.date.fromisoformat(self.more) if self.more else None
-            return meeting_label(self.name, PartialDate(date, self.detail))
-        if self.kind == "pledges":
-            return pledge_label(self.name, self.more, Decimal(self.detail))
-        return self.name
-
-
-CITING_URLS = {
-    "meetings": "dialogue:meeting-detail",
-    "documents": "dialogue:document-detail",
-    "pages": "dialogue:page-detail",
-}
 
 
 def cited_by(source):
