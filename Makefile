@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test test-postgres setup install lint format migrate bench bench-pages clean browser-tools
+.PHONY: run test test-postgres setup install lint format migrate bench bench-pages bench-calls clean browser-tools
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench: install
 
 bench-pages: install
 	$(PY) bench/pages.py
+
+# Python calls per request of each public page, rendered from the database.
+bench-calls: install
+	$(PY) bench/calls.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
