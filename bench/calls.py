@@ -17,6 +17,7 @@ import os
 import pstats
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,12 @@ PAGES = (
 )
 
 
+def counting(queries, execute, sql, params, many, context):
+    """A database execute wrapper noting each statement in ``queries``."""
+    queries.append(sql)
+    return execute(sql, params, many, context)
+
+
 def main(paths):
     folder = tempfile.mkdtemp(prefix="capj-calls-")
     os.environ.update(
@@ -61,7 +68,6 @@ def main(paths):
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     call_command("migrate", verbosity=0)
     call_command("loaddata", "seed", verbosity=0)
@@ -72,7 +78,8 @@ def main(paths):
         client.get(path)
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
-        with CaptureQueriesContext(connection) as queries:
+        queries = []
+        with connection.execute_wrapper(partial(counting, queries)):
             client.get(path)
         profile = cProfile.Profile()
         profile.enable()
