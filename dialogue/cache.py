@@ -15,10 +15,15 @@ carries a version that is no longer current, and is never served.
 
 When the version is missing from the cache (a fresh or restarted Redis, an eviction)
 a new one is made, so no stored page is current any more.
+
+With Redis, each process keeps the version in memory and is told of every change
+(:class:`VersionWatch`), so a page served from the cache needs no network round trip
+unless something changed.
 """
 
 import hashlib
 import logging
+import os
 import re
 import threading
 import time
@@ -37,6 +42,8 @@ from import_export.tmp_storages import CacheStorage, TempFolderStorage
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "capj:content-version"
+#: The channel every change of the version is published on (with Redis).
+CHANGES_CHANNEL = "capj:content-changed"
 PAGE_KEY_PREFIX = "capj:page"
 
 #: Apps whose records can show on a public page. Sessions, logins, the admin's
@@ -66,9 +73,87 @@ def changed_at(version):
 
 def _bump():
     try:
-        cache.set(VERSION_KEY, _new_version(), timeout=None)
+        if hasattr(cache, "set_and_publish"):
+            cache.set_and_publish(VERSION_KEY, _new_version(), CHANGES_CHANNEL)
+        else:
+            cache.set(VERSION_KEY, _new_version(), timeout=None)
     except Exception:  # the cache being down must not lose an editor's save
         logger.exception("Could not bump the content version")
+
+
+class VersionWatch:
+    """This process's copy of the content version, told of every change by Redis.
+
+    Reading the version from Redis on every request costs a network round trip,
+    more than serving a cached page takes otherwise. Instead a process subscribes,
+    on a connection of its own, to the channel every change is published on (in the
+    same MULTI/EXEC as the new version: :func:`_bump`), then reads the version; on
+    each request it only looks, without waiting, whether a message has come, and
+    reads the version again if one has. Redis queues the message for every
+    subscriber while it carries out the change, before it answers the writer: by the
+    time the writer's own response is out, let alone the next request, the message
+    is waiting on every subscriber's connection.
+
+    Any trouble (Redis restarted, the connection lost or closed, a fork) drops the
+    subscription: that request reads the version from the cache, as without a
+    watch, and the next one subscribes again. Without Redis (the in-process and file
+    caches of development and tests) every request reads the version.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.connection = None
+        self.pid = None
+        self.version = None
+
+    def current(self):
+        if not hasattr(cache, "new_connection"):
+            return content_version()
+        with self.lock:
+            try:
+                if self.connection is None or self.pid != os.getpid():
+                    self._subscribe()
+                elif self._told_of_a_change():
+                    self.version = content_version()
+                return self.version
+            except Exception:
+                logger.warning("Content version watch lost; subscribing again")
+                self._drop()
+                return content_version()
+
+    def _subscribe(self):
+        self.connection, self.pid = None, os.getpid()
+        connection = cache.new_connection()
+        connection.connect()
+        connection.send_command("SUBSCRIBE", CHANGES_CHANNEL)
+        # The confirmation; with RESP3 it and the messages come as pushes.
+        connection.read_response(push_request=True)
+        # Read after subscribing: a change in between is a message waiting.
+        self.version = content_version()
+        self.connection = connection
+
+    def _told_of_a_change(self):
+        if not self.connection.is_connected:
+            # can_read() would connect afresh, without the subscription.
+            raise ConnectionError("The subscription's connection is closed.")
+        told = False
+        while self.connection.can_read(timeout=0):
+            message = self.connection.read_response(push_request=True)
+            if message is None:  # a closed connection reads as nothing
+                raise ConnectionError("The subscription's connection was closed.")
+            told = True
+        return told
+
+    def _drop(self):
+        connection, self.connection = self.connection, None
+        if connection is not None and self.pid == os.getpid():
+            try:
+                connection.disconnect()
+            except Exception:
+                logger.debug("Could not close the watch's connection", exc_info=True)
+
+
+version_watch = VersionWatch()
 
 
 def bump_content_version(using=None):
@@ -133,11 +218,11 @@ def find_page(key):
     """The current content version, and the page stored under ``key`` if it was
     rendered under that version (else None).
 
-    One read of the version from the shared cache; the page itself comes from this
+    The version as :class:`VersionWatch` knows it; the page itself comes from this
     process's recent copies, or else from the shared cache. A version missing from
     the cache is made anew, and no stored page matches it.
     """
-    version = content_version()
+    version = version_watch.current()
     entry = recent_pages.get(key, version)
     if entry is None:
         entry = cache.get(key)

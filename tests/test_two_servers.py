@@ -12,9 +12,7 @@ CAPJ_REQUIRE_REDIS=1) fails instead of skipping.
 import http.client
 import os
 import secrets
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +25,7 @@ import pytest
 from django.urls import reverse
 
 from tests import pg
-from tests.servers import gunicorn_command
+from tests.servers import gunicorn_command, redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
 FOURTH = "2012-11-10-foreign-ministers-4"
@@ -55,23 +53,9 @@ def postgres():
 
 @pytest.fixture(scope="module")
 def redis_url():
-    binary = shutil.which("redis-server")
-    require(binary is not None, "redis-server", "CAPJ_REQUIRE_REDIS")
-    port = pg.free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.kill()
-    process.wait()
+    with redis_server() as url:
+        require(url is not None, "redis-server", "CAPJ_REQUIRE_REDIS")
+        yield url
 
 
 def server_env(database_url, cache_url, secret):
