@@ -158,7 +158,8 @@ PARTICIPANT_LISTS = Statement(participant_lists, ID_STAND_IN)
 
 
 def participant_pledges(country):
-    """A country's latest pledges, as :class:`PledgeRow` fields."""
+    """A country's latest pledges, as :class:`PledgeRow` fields: the page's own,
+    whether the country is published or previewed by staff."""
     return pledge_rows(
         Pledge.objects.published()
         .filter(donor=country)
@@ -437,7 +438,6 @@ class ParticipantDetailView(PreviewMixin, DetailView):
             Meeting.objects.select_related("host"),
             lists["meetings"] + lists["hosted"],
         )
-        # The page's own pledges: the country is published, or previewed by staff.
         [people_count] = lists["people count"]
         people = RowsPage(
             PARTICIPANT_PEOPLE, (country.pk,), people_count, Representative
