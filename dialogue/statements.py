@@ -4,8 +4,9 @@ Some queries run on every page view cost far more to build through the ORM (a
 dozen folded comparisons, a UNION of counts, semi-joins) than the database takes
 to answer them. A :class:`Statement` builds such a query once per process and
 database, with stand-ins where the request's values go, keeps its SQL, and from
-then on only swaps the values in. It answers rows of plain values (primary keys,
-counts); the records a page shows still come from ordinary querysets.
+then on only swaps the values in. It answers rows of plain values: keys, counts,
+or the fields a list shows (dialogue/rows.py makes those into what a template
+uses); the record a page is about still comes from an ordinary queryset.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections
