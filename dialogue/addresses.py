@@ -27,3 +27,8 @@ def record_url(url_name, key):
     """``reverse(url_name, args=[key])`` for a URL pattern with one argument."""
     before, after = _around(url_name, get_script_prefix())
     return f"{before}{quote(str(key), safe=SAFE)}{after}"
+
+
+def country_url(code):
+    """A participant's page: its address has the country's code in lower case."""
+    return record_url("dialogue:participant-detail", code.lower())

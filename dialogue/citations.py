@@ -10,13 +10,14 @@ the sources of all its records at once, from :func:`sources_by_record`.
 """
 
 from .models import Source
-from .statements import union_all
 
 
 def citing(model, **records):
     """``(model label, record key, source key)`` rows for the sources of the
     ``model`` records that ``records`` selects (a lookup on the link table, e.g.
-    ``meeting=...`` or ``pledge__in=...``): a part for :func:`citations_of`."""
+    ``meeting=...`` or ``pledge__in=...``): a part for
+    :func:`~dialogue.statements.union_all`, whose rows :func:`sources_by_record`
+    reads."""
     name = model._meta.model_name
     return (
         model._meta.label_lower,
@@ -24,11 +25,6 @@ def citing(model, **records):
             f"{name}_id", "source_id"
         ),
     )
-
-
-def citations_of(*parts):
-    """One statement's ``(sql, params)`` for several :func:`citing` parts."""
-    return union_all(parts)
 
 
 def sources_by_record(rows, shown=None):

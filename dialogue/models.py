@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .addresses import record_url
+from .addresses import country_url, record_url
 from .iso import COUNTRY_CODES, CURRENCY_CODES
 from .markup import render_markdown
 from .partial_dates import PartialDate, Precision, format_range, precision_constraints
@@ -189,7 +189,7 @@ class Country(Timestamped):
         return self.name
 
     def get_absolute_url(self):
-        return record_url("dialogue:participant-detail", self.code.lower())
+        return country_url(self.code)
 
     def natural_key(self):
         return (self.code,)

@@ -12,14 +12,14 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.urls import reverse
 
-from .addresses import record_url
+from .addresses import country_url, record_url
 from .models import Attendance, Document, meeting_label, pledge_label
 from .partial_dates import PartialDate, format_range
 
 
 def as_text(name):
-    """A column as text, so that dates and amounts read the same from every
-    database (the rows skip the ORM's conversions)."""
+    """A column (or an expression) as text, so that dates, amounts and years read
+    the same from every database (the rows skip the ORM's conversions)."""
     return Cast(name, CharField())
 
 
@@ -101,7 +101,7 @@ class PledgeRow:
     @property
     def donor(self):
         return Link(
-            record_url("dialogue:participant-detail", self.donor_code.lower()),
+            country_url(self.donor_code),
             self.donor_name,
         )
 
@@ -164,8 +164,20 @@ class Representative:
         return record_url("dialogue:meeting-detail", self.meeting_slug)
 
 
+class ForCountry:
+    """For a row of an attendance: the country represented, and in what capacity."""
+
+    @property
+    def country_url(self):
+        return country_url(self.country_code)
+
+    @property
+    def capacity_label(self):
+        return Attendance.Capacity(self.capacity).label
+
+
 @dataclass(frozen=True)
-class Appearance:
+class Appearance(ForCountry):
     """A meeting a person attended, as their page lists it."""
 
     meeting_pk: int
@@ -192,20 +204,12 @@ class Appearance:
         )
 
     @property
-    def country_url(self):
-        return record_url("dialogue:participant-detail", self.country_code.lower())
-
-    @property
-    def capacity_label(self):
-        return Attendance.Capacity(self.capacity).label
-
-    @property
     def citation_key(self):
         return ("dialogue.meeting", self.meeting_pk)
 
 
 @dataclass(frozen=True)
-class Attendee:
+class Attendee(ForCountry):
     """A row of a meeting's attendees: who (if named), as what, for which country,
     in which capacity."""
 
@@ -219,14 +223,6 @@ class Attendee:
     @property
     def person_url(self):
         return record_url("dialogue:person-detail", self.person_slug)
-
-    @property
-    def country_url(self):
-        return record_url("dialogue:participant-detail", self.country_code.lower())
-
-    @property
-    def capacity_label(self):
-        return Attendance.Capacity(self.capacity).label
 
 
 @dataclass(frozen=True)
@@ -266,7 +262,7 @@ class CitingRecord:
     @property
     def url(self):
         if self.kind == "countries":
-            return record_url("dialogue:participant-detail", self.key.lower())
+            return country_url(self.key)
         if self.kind == "pledges":
             return f"{reverse('dialogue:pledge-list')}#pledge-{self.key}"
         return record_url(CITING_URLS[self.kind], self.key)

@@ -223,9 +223,7 @@ def search(query):
     query = (query or "").strip()
     if not query:
         return []
-    found = {}
-    for group, pk in FIRST_MATCHES.rows(query):
-        found.setdefault(group, []).append(pk)
+    found = FIRST_MATCHES.grouped(query)
     results = []
     for key, label, queryset, _condition in groups():
         pks = found.get(key)

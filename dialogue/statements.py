@@ -77,6 +77,15 @@ class Statement:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
+    def grouped(self, *values, using=DEFAULT_DB_ALIAS):
+        """The rows of a :func:`union_all` statement by their parts' labels:
+        ``{label: [value, ...]}`` for two columns, ``{label: [(values...), ...]}``
+        for more. A part with no row has no label."""
+        groups = {}
+        for label, *rest in self.rows(*values, using=using):
+            groups.setdefault(label, []).append(rest[0] if len(rest) == 1 else rest)
+        return groups
+
 
 def union_all(parts):
     """``(sql, params)`` of ``SELECT label, <columns> FROM (<part>)`` for each

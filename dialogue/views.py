@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib.sitemaps.views import x_robots_tag
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import CharField, Count, F, Prefetch, Q, Sum, Value, Window
-from django.db.models.functions import Cast, ExtractYear, RowNumber
+from django.db.models import Count, F, Prefetch, Q, Sum, Value, Window
+from django.db.models.functions import ExtractYear, RowNumber
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -16,7 +16,6 @@ from .charts import pledge_charts
 from .citations import (
     Citations,
     CitationsMixin,
-    citations_of,
     citing,
     sources_by_record,
     sources_of,
@@ -41,6 +40,7 @@ from .rows import (
     PledgeRow,
     Point,
     Representative,
+    as_text,
     pledge_rows,
 )
 from .search import MAX_QUERY_LENGTH, other_names, search
@@ -99,15 +99,12 @@ PAGE_SIZE = 100
 PREVIEW_ROWS = 10
 
 
-def paginate(request, queryset, per_page, count=None):
-    """One page of ``queryset``, as a ListView paginates: the first page without
-    ``?page=``, a 404 for a page that does not exist. ``count``, when the caller
-    has counted the rows already, saves counting them again."""
-    paginator = Paginator(queryset, per_page)
-    if count is not None:
-        paginator.count = count
+def paginate(request, rows, per_page):
+    """One page of ``rows`` (a queryset, or a :class:`RowsPage`), as a ListView
+    paginates: the first page without ``?page=``, a 404 for a page that does not
+    exist."""
     try:
-        return paginator.page(request.GET.get("page") or 1)
+        return Paginator(rows, per_page).page(request.GET.get("page") or 1)
     except InvalidPage as exc:
         raise Http404 from exc
 
@@ -129,6 +126,16 @@ def people_attending(country):
     return Person.objects.published().filter(pk__in=attended.values("person_id"))
 
 
+def pledges_of(country):
+    """A country's own pledges, the latest first: its page's, whether the country is
+    published or previewed by staff."""
+    return (
+        Pledge.objects.published()
+        .filter(donor=country)
+        .order_by(F("announced_on").desc(nulls_last=True), "slug")
+    )
+
+
 def participant_lists(country):
     """``(name, value)`` rows for a country's page: how many rows each of its
     lists has, and the keys of each list's first rows, in the list's order."""
@@ -136,17 +143,12 @@ def participant_lists(country):
         F("start_date").desc(nulls_last=True), "-kind", "-number"
     )
     hosted = Meeting.objects.published().filter(host=country)
-    pledges = (
-        Pledge.objects.published()
-        .filter(donor=country)
-        .order_by(F("announced_on").desc(nulls_last=True), "slug")
-    )
     return union_all(
         [
             ("meeting count", count_of(attended)),
             ("hosted count", count_of(hosted)),
             ("people count", count_of(people_attending(country))),
-            ("pledge count", count_of(pledges)),
+            ("pledge count", count_of(pledges_of(country))),
             ("meetings", attended.values("pk")[:PREVIEW_ROWS]),
             ("hosted", hosted.values("pk")[:PREVIEW_ROWS]),
         ]
@@ -157,29 +159,17 @@ def participant_lists(country):
 PARTICIPANT_LISTS = Statement(participant_lists, ID_STAND_IN)
 
 
-def participant_pledges(country):
-    """A country's latest pledges, as :class:`PledgeRow` fields: the page's own,
-    whether the country is published or previewed by staff."""
-    return pledge_rows(
-        Pledge.objects.published()
-        .filter(donor=country)
-        .order_by(F("announced_on").desc(nulls_last=True), "slug")[:PREVIEW_ROWS]
-    )
-
-
-PARTICIPANT_PLEDGES = Statement(participant_pledges, ID_STAND_IN)
+#: The pledges a country's page lists, as :class:`PledgeRow` fields.
+PARTICIPANT_PLEDGES = Statement(
+    lambda country: pledge_rows(pledges_of(country)[:PREVIEW_ROWS]), ID_STAND_IN
+)
 
 
 def participant_citations(country):
     """The sources of a country and of the pledges its page shows."""
-    shown = (
-        Pledge.objects.published()
-        .filter(donor=country)
-        .order_by(F("announced_on").desc(nulls_last=True), "slug")
-        .values("pk")[:PREVIEW_ROWS]
-    )
-    return citations_of(
-        citing(Country, country=country), citing(Pledge, pledge__in=shown)
+    shown = pledges_of(country).values("pk")[:PREVIEW_ROWS]
+    return union_all(
+        [citing(Country, country=country), citing(Pledge, pledge__in=shown)]
     )
 
 
@@ -241,7 +231,7 @@ def timeline_choices():
     years = (
         Meeting.objects.published()
         .filter(start_date__isnull=False)
-        .annotate(year=Cast(ExtractYear("start_date"), CharField()), blank=Value(""))
+        .annotate(year=as_text(ExtractYear("start_date")), blank=Value(""))
         .values_list("year", "blank")
         .distinct()
         .order_by("year")
@@ -319,9 +309,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         countries = list(Country.objects.published())
-        rows = {}
-        for name, value in HOME_MEETINGS.rows():
-            rows.setdefault(name, []).append(value)
+        rows = HOME_MEETINGS.grouped()
         meetings = by_key(
             Meeting.objects.select_related("host"),
             rows.get("first", []) + rows.get("latest", []),
@@ -428,26 +416,20 @@ class ParticipantDetailView(PreviewMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         country = self.object
-        lists = {}
-        for name, value in PARTICIPANT_LISTS.rows(country.pk):
-            lists.setdefault(name, []).append(value)
-        lists.setdefault("meetings", [])
-        lists.setdefault("hosted", [])
+        lists = PARTICIPANT_LISTS.grouped(country.pk)
+        attended, hosted = lists.get("meetings", []), lists.get("hosted", [])
         # One query for the meetings attended and those hosted.
-        meetings = by_key(
-            Meeting.objects.select_related("host"),
-            lists["meetings"] + lists["hosted"],
-        )
+        meetings = by_key(Meeting.objects.select_related("host"), attended + hosted)
         [people_count] = lists["people count"]
         people = RowsPage(
             PARTICIPANT_PEOPLE, (country.pk,), people_count, Representative
         )
         kwargs.update(
-            meetings=pick(meetings, lists["meetings"]),
+            meetings=pick(meetings, attended),
             meeting_count=lists["meeting count"][0],
-            hosted=pick(meetings, lists["hosted"]),
+            hosted=pick(meetings, hosted),
             hosted_count=lists["hosted count"][0],
-            people_page=paginate(self.request, people, PAGE_SIZE, people_count),
+            people_page=paginate(self.request, people, PAGE_SIZE),
             pledges=[PledgeRow(*row) for row in PARTICIPANT_PLEDGES.rows(country.pk)],
             pledge_count=lists["pledge count"][0],
             citations=Citations(
@@ -474,13 +456,11 @@ def appearances_of(person):
 def person_appearances(person, limit, offset):
     """One slice of a person's appearances, as :class:`Appearance` fields (dates
     as text whatever the database)."""
-
-    def text(name):
-        return Cast(name, CharField())
-
     return sliced(
         appearances_of(person)
-        .annotate(start=text("meeting__start_date"), end=text("meeting__end_date"))
+        .annotate(
+            start=as_text("meeting__start_date"), end=as_text("meeting__end_date")
+        )
         .values_list(
             "meeting_id",
             "meeting__slug",
@@ -499,9 +479,11 @@ def person_appearances(person, limit, offset):
 
 def person_citations(person):
     """The sources of the meetings a person attended and of their documents."""
-    return citations_of(
-        citing(Meeting, meeting__in=appearances_of(person).values("meeting_id")),
-        citing(Document, document__author=person),
+    return union_all(
+        [
+            citing(Meeting, meeting__in=appearances_of(person).values("meeting_id")),
+            citing(Document, document__author=person),
+        ]
     )
 
 
@@ -632,10 +614,12 @@ class MeetingListView(ListView):
 
 def meeting_citations(meeting):
     """The sources of a meeting and of its pledges and documents."""
-    return citations_of(
-        citing(Meeting, meeting=meeting),
-        citing(Pledge, pledge__meeting=meeting),
-        citing(Document, document__meeting=meeting),
+    return union_all(
+        [
+            citing(Meeting, meeting=meeting),
+            citing(Pledge, pledge__meeting=meeting),
+            citing(Document, document__meeting=meeting),
+        ]
     )
 
 
@@ -778,7 +762,7 @@ DOCUMENT_POINTS = Statement(
     ID_STAND_IN,
 )
 DOCUMENT_CITATIONS = Statement(
-    lambda document: citations_of(citing(Document, document=document)), ID_STAND_IN
+    lambda document: union_all([citing(Document, document=document)]), ID_STAND_IN
 )
 
 
@@ -818,9 +802,6 @@ def cited_by(source):
     texts a :class:`CitingRecord` needs, as text whatever the database."""
     blank = Value("")
 
-    def text(name):
-        return Cast(name, CharField())
-
     citing = {
         "countries": Country.objects.published().annotate(
             key=F("code"), label=F("name"), more=blank, detail=blank
@@ -828,14 +809,14 @@ def cited_by(source):
         "meetings": Meeting.objects.published().annotate(
             key=F("slug"),
             label=F("title"),
-            more=text("start_date"),
+            more=as_text("start_date"),
             detail=F("start_precision"),
         ),
         "pledges": Pledge.objects.public().annotate(
             key=F("slug"),
             label=F("donor__name"),
             more=F("currency"),
-            detail=text("amount"),
+            detail=as_text("amount"),
         ),
         "documents": Document.objects.published().annotate(
             key=F("slug"), label=F("title"), more=blank, detail=blank
@@ -868,9 +849,10 @@ class SourceDetailView(PreviewMixin, DetailView):
         return self.visible(Source.objects.all())
 
     def get_context_data(self, **kwargs):
-        found = {}
-        for row in CITED_BY.rows(self.object.pk):
-            found.setdefault(row[0], []).append(CitingRecord(*row))
+        found = {
+            kind: [CitingRecord(kind, *row) for row in rows]
+            for kind, rows in CITED_BY.grouped(self.object.pk).items()
+        }
         labels = {
             "countries": _("Participants"),
             "meetings": _("Meetings"),

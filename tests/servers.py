@@ -1,6 +1,7 @@
 """The site under gunicorn, configured as in production (gunicorn.conf.py), for the
 tests and benchmarks that need a real server. Run it from the project's root."""
 
+import os
 import shutil
 import socket
 import subprocess
@@ -28,13 +29,18 @@ def gunicorn_command(bind, workers, *extra):
 
 
 @contextmanager
-def redis_server():
-    """A throwaway Redis on a free loopback port, as ``redis://...`` (None when
-    redis-server is not installed)."""
+def redis_server(purpose):
+    """A throwaway Redis on a free loopback port, as ``(process, "redis://...")``,
+    for ``purpose`` (what the skip message names). Where redis-server is not
+    installed the test is skipped, or fails under CAPJ_REQUIRE_REDIS=1 (CI)."""
     binary = shutil.which("redis-server")
     if binary is None:
-        yield None
-        return
+        import pytest
+
+        message = f"redis-server is not installed: {purpose} needs it"
+        if os.environ.get("CAPJ_REQUIRE_REDIS") == "1":
+            pytest.fail(f"{message}, but CAPJ_REQUIRE_REDIS=1")
+        pytest.skip(message)
     port = pg.free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
@@ -48,7 +54,7 @@ def redis_server():
                 break
             except OSError:
                 time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield process, f"redis://127.0.0.1:{port}/0"
     finally:
         process.kill()
         process.wait()

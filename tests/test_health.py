@@ -1,24 +1,16 @@
 """Liveness and readiness probes, as a load balancer sees them."""
 
 import json
-import os
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 from django.urls import reverse
 
+from tests import pg
+from tests.servers import redis_server
+
 
 def body(response):
     return json.loads(response.content)
-
-
-def closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_liveness_answers_without_touching_the_database(client):
@@ -44,7 +36,7 @@ def test_readiness_is_503_when_the_cache_is_unreachable(client, settings):
     settings.CACHES = {
         "default": {
             "BACKEND": "capj.redis_cache.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+            "LOCATION": f"redis://127.0.0.1:{pg.free_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 1},
         }
     }
@@ -78,34 +70,15 @@ def test_probes_only_answer_reads(client):
 
 
 @pytest.fixture
-def redis_server():
-    """A real Redis on a free local port, gone when the test ends."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        message = "redis-server is not installed"
-        if os.environ.get("CAPJ_REQUIRE_REDIS") == "1":
-            pytest.fail(message + ", but CAPJ_REQUIRE_REDIS=1")
-        pytest.skip(message)
-    port = closed_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield process, f"redis://127.0.0.1:{port}/0"
-    process.kill()
-    process.wait()
+def redis():
+    """A real Redis, gone when the test ends."""
+    with redis_server("the readiness test") as server:
+        yield server
 
 
 @pytest.mark.django_db
-def test_readiness_follows_a_real_redis_cache(client, settings, redis_server):
-    process, url = redis_server
+def test_readiness_follows_a_real_redis_cache(client, settings, redis):
+    process, url = redis
     settings.CACHES = {
         "default": {
             "BACKEND": "capj.redis_cache.RedisCache",

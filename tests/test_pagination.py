@@ -146,7 +146,9 @@ def test_a_participants_people_come_a_page_at_a_time_by_name(client):
     second = text_of(client.get(url, {"page": 2}))
     assert f">Person {PAGE_SIZE + 1:03d}</a>: Envoy at" in second
     assert ">Person 001</a>" not in second
-    assert client.get(url, {"page": 3}).status_code == 404
+    beyond = client.get(url, {"page": 3})
+    assert beyond.status_code == 404
+    assert "<h1>Page not found</h1>" in beyond.content.decode()
 
 
 def test_a_persons_meetings_come_a_page_at_a_time(client):

@@ -4,7 +4,7 @@ import pytest
 from django.db.models import F
 
 from dialogue.models import Meeting
-from dialogue.statements import Statement
+from dialogue.statements import Statement, union_all
 from tests.factories import make_meeting
 
 STAND_IN = "\x00title\x00"
@@ -45,3 +45,25 @@ def test_a_value_is_needed_for_each_stand_in(db):
         TypeError, match=r"one value per stand-in is needed \(1\), not 0"
     ):
         statement.rows()
+
+
+def test_grouped_rows_come_by_their_parts_labels(db):
+    make_meeting(slug="a", title="Talks")
+    make_meeting(slug="b", title="Talks")
+    make_meeting(slug="c", title="Other")
+    nobody = STAND_IN.strip("\x00")
+
+    def slugs(title):
+        return union_all([("talks", titled(title)), ("none", titled(nobody))])
+
+    def pairs(title):
+        return union_all(
+            [
+                ("talks", titled(title).values_list("slug", "title")),
+                ("none", titled(nobody).values_list("slug", "title")),
+            ]
+        )
+
+    # One value per row, or the row's values; a part without rows has no label.
+    assert Statement(slugs, STAND_IN).grouped("Talks") == {"talks": ["a", "b"]}
+    assert Statement(pairs, STAND_IN).grouped("Other") == {"talks": [["c", "Other"]]}

@@ -53,8 +53,7 @@ def postgres():
 
 @pytest.fixture(scope="module")
 def redis_url():
-    with redis_server() as url:
-        require(url is not None, "redis-server", "CAPJ_REQUIRE_REDIS")
+    with redis_server("the two-server test") as (_process, url):
         yield url
 
 
