@@ -89,10 +89,11 @@ class VersionWatch:
     on a connection of its own, to the channel every change is published on (in the
     same MULTI/EXEC as the new version: :func:`_bump`), then reads the version; on
     each request it only looks, without waiting, whether a message has come, and
-    reads the version again if one has. Redis queues the message for every
-    subscriber while it carries out the change, before it answers the writer: by the
-    time the writer's own response is out, let alone the next request, the message
-    is waiting on every subscriber's connection.
+    reads the version again if one has. Redis sends the message to every
+    subscriber before it answers the MULTI/EXEC that published it (a lone PUBLISH is
+    answered first, and a subscriber polling at once can miss it: the bump is never
+    one): by the time the writer's own response is out, let alone the next request,
+    the message is waiting on every subscriber's connection.
 
     Any trouble (Redis restarted, the connection lost or closed, a fork) drops the
     subscription: that request reads the version from the cache, as without a

@@ -8,6 +8,7 @@ CAPJ_REQUIRE_REDIS=1 and fails instead). Two watches stand for two processes.
 import pytest
 import redis
 
+from capj.redis_cache import RedisCache
 from dialogue import cache as content
 from tests.servers import redis_server
 
@@ -75,7 +76,7 @@ def test_a_lost_subscription_falls_back_to_reading_and_subscribes_again(
 
 
 def test_a_changed_version_reaches_a_page_served_from_the_cache(
-    shared_redis, client, db
+    shared_redis, redis_url, client, transactional_db
 ):
     from django.urls import reverse
 
@@ -86,9 +87,14 @@ def test_a_changed_version_reaches_a_page_served_from_the_cache(
     assert "Before" in client.get(url).content.decode()
     version = content.version_watch.current()
     assert content.find_page(content.page_key(f"http://testserver{url}"))[0] == version
-    shared_redis.set(  # as another server's bump: through Redis alone
-        content.cache.make_and_validate_key(content.VERSION_KEY),
-        content.cache._cache._serializer.dumps("1:other"),
+    # Another server's save: the row changes (no signal here) and that server bumps
+    # the version with its own cache client and connections, in the same MULTI/EXEC.
+    type(meeting).objects.filter(pk=meeting.pk).update(title="After")
+    assert "Before" in client.get(url).content.decode()  # still the cached copy
+    other_server = RedisCache(redis_url, {})
+    other_server.set_and_publish(
+        content.VERSION_KEY, "1:other", content.CHANGES_CHANNEL
     )
-    shared_redis.publish(content.CHANGES_CHANNEL, b"changed")
     assert content.version_watch.current() == "1:other"
+    page = client.get(url).content.decode()
+    assert "After" in page and "Before" not in page
