@@ -92,8 +92,9 @@ class VersionWatch:
     reads the version again if one has. Redis sends the message to every
     subscriber before it answers the MULTI/EXEC that published it (a lone PUBLISH is
     answered first, and a subscriber polling at once can miss it: the bump is never
-    one): by the time the writer's own response is out, let alone the next request,
-    the message is waiting on every subscriber's connection.
+    one): on one host, by the time the writer's own response is out, let alone the
+    next request, the message is waiting on every subscriber's connection; across
+    hosts it is a network hop ahead of the editor's next request.
 
     Any trouble (Redis restarted, the connection lost or closed, a fork) drops the
     subscription: that request reads the version from the cache, as without a
