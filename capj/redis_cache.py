@@ -35,8 +35,9 @@ class RedisCache(DjangoRedisCache):
         """Store ``value`` under ``key`` (no expiry) and publish ``channel`` a
         message, both or neither (one MULTI/EXEC): a subscriber is told of every
         value that is stored. Redis writes the message to the subscribers before it
-        answers the EXEC (a lone PUBLISH it answers first), so the message is waiting
-        on every subscriber's connection once this returns."""
+        answers the EXEC (a lone PUBLISH it answers first), so the message is on its
+        way to every subscriber before this returns: on one host, already waiting
+        on the subscriber's connection."""
         key = self.make_and_validate_key(key)
         client = self._cache.get_client(key, write=True)
         pipeline = client.pipeline(transaction=True)
