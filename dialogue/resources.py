@@ -152,6 +152,10 @@ def read_csv(data):
             "This is not a CSV file: it contains binary data. Save the spreadsheet "
             "as CSV (comma-separated values) and upload that file."
         )
+    # The csv module refuses a cell over 128 KB, while a prose page's body has no
+    # limit: any cell of a file within the cap is read (the limit is per process).
+    if csv.field_size_limit() < max_upload_bytes():
+        csv.field_size_limit(max_upload_bytes())
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     dataset = tablib.Dataset()
     line_numbers = []
@@ -180,6 +184,12 @@ def read_csv(data):
             dataset.append([unescape_formula(cell) for cell in cells])
             line_numbers.append(start)
     except csv.Error as exc:
+        if str(exc).startswith("field larger than field limit"):
+            raise CsvFileError(
+                f"A cell that starts on line {start} is longer than "
+                f"{csv.field_size_limit():,} characters, the longest a cell may be. "
+                "Check for a double quote that opens a value and is never closed."
+            ) from None
         raise CsvFileError(
             f"This is not a well-formed CSV file: {exc} (line {reader.line_num})."
         ) from None

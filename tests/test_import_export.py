@@ -601,6 +601,40 @@ def test_unreadable_files_are_refused(data, expected):
     assert str(error.value) == expected
 
 
+def test_a_page_body_over_128_kb_goes_out_and_back_in_whole(db):
+    # The csv module's own limit is 128 KB a cell; a page's body has none.
+    from dialogue.models import Page
+    from dialogue.resources import PageResource
+    from tests.factories import make_page
+
+    body = "A long page. " * 20_000  # 260,000 characters
+    page = make_page(body=body)
+    exported = write_csv(PageResource().export(queryset=Page.objects.all()))
+    Page.objects.filter(pk=page.pk).update(body="Cut short.")
+    result = PageResource().import_data(read_csv(exported.encode("utf-8")))
+    assert not result.has_errors() and not result.has_validation_errors()
+    page.refresh_from_db()
+    assert page.body == body
+
+
+def test_a_cell_longer_than_the_csv_limit_is_named_by_its_line(settings):
+    # Only text passed in directly (no upload cap applies) can reach the limit.
+    import csv
+
+    settings.CSV_IMPORT_MAX_BYTES = 500
+    limit = csv.field_size_limit()
+    csv.field_size_limit(1000)
+    try:
+        with pytest.raises(CsvFileError) as error:
+            read_csv("slug,body\nabout,short\nlong," + "x" * 2000 + "\n")
+    finally:
+        csv.field_size_limit(limit)
+    assert str(error.value) == (
+        "A cell that starts on line 3 is longer than 1,000 characters, the longest a "
+        "cell may be. Check for a double quote that opens a value and is never closed."
+    )
+
+
 def test_files_over_the_cap_are_refused(settings):
     settings.CSV_IMPORT_MAX_BYTES = 1024
     with pytest.raises(CsvFileError) as error:
