@@ -15,19 +15,21 @@ ATTENDANCE_MODE = {
 }
 
 
-def organization(request, countries=()):
+def organization(request, countries=(), description="", founded=None):
+    """The Dialogue: its member ``countries``, and the ``description`` the home page
+    gives in words, both from the data; ``founded``, the year of its first meeting
+    when known."""
     data = {
         "@context": "https://schema.org",
         "@type": "Organization",
         "name": settings.SITE_NAME,
         "alternateName": "Central Asia + Japan",
         "url": request.build_absolute_uri("/"),
-        "foundingDate": "2004",
-        "description": (
-            "A dialogue framework opened by Japan in 2004 with Kazakhstan, "
-            "Kyrgyzstan, Tajikistan and Uzbekistan, with Turkmenistan as observer."
-        ),
     }
+    if founded:
+        data["foundingDate"] = str(founded)
+    if description:
+        data["description"] = description
     members = [
         {"@type": "Country", "name": country.name, "identifier": country.code}
         for country in countries

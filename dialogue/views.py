@@ -316,23 +316,73 @@ class HomeView(TemplateView):
         )
         members = [c for c in countries if c.role == Country.Role.MEMBER]
         observers = [c for c in countries if c.role == Country.Role.OBSERVER]
+        # "Kazakhstan, Kyrgyzstan, Tajikistan and Uzbekistan": Japan's partners.
+        partners = get_text_list([c.name for c in members if c.code != "JP"], _("and"))
+        observer_names = get_text_list([c.name for c in observers], _("and"))
+        first_meeting = next(iter(pick(meetings, rows.get("first", []))), None)
+        founded = (
+            first_meeting.start.date.year
+            if first_meeting and first_meeting.start.known
+            else None
+        )
         context.update(
-            # "Kazakhstan, Kyrgyzstan, Tajikistan and Uzbekistan": Japan's partners.
-            partners=get_text_list(
-                [c.name for c in members if c.code != "JP"], _("and")
-            ),
-            observer_names=get_text_list([c.name for c in observers], _("and")),
+            partners=partners,
+            observer_names=observer_names,
             about=next((PageSummary(*row) for row in ABOUT_PAGE.rows()), None),
             countries=countries,
             members=members,
             observers=observers,
             meetings_held=rows["held"][0],
-            first_meeting=next(iter(pick(meetings, rows.get("first", []))), None),
+            first_meeting=first_meeting,
             latest_meetings=pick(meetings, rows.get("latest", [])),
             pledge_totals=pledge_totals(Pledge.objects.public()),
-            json_ld=structured_data.organization(self.request, members),
+            json_ld=structured_data.organization(
+                self.request,
+                members,
+                description=organization_description(
+                    founded, partners, [c.name for c in observers]
+                ),
+                founded=founded,
+            ),
         )
         return context
+
+
+def organization_description(founded, partners, observers):
+    """The Dialogue in words, from the data, as the home page says it."""
+    opened = (
+        _("A dialogue framework opened by Japan in %(year)s with %(partners)s.")
+        if founded
+        else _("A dialogue framework opened by Japan with %(partners)s.")
+    ) % {"year": founded, "partners": partners}
+    return " ".join([opened, role_sentence(Country.Role.OBSERVER, observers)]).strip()
+
+
+#: How a role is said of one country and of several.
+ROLE_SENTENCES = {
+    Country.Role.MEMBER: (
+        _("The Dialogue's only member is %(names)s."),
+        _("The Dialogue's members are %(names)s."),
+    ),
+    Country.Role.OBSERVER: (
+        _("%(names)s takes part as an observer."),
+        _("%(names)s take part as observers."),
+    ),
+    Country.Role.GUEST: (
+        _("%(names)s has attended as a guest."),
+        _("%(names)s have attended as guests."),
+    ),
+}
+
+
+def role_sentence(role, names):
+    """The sentence saying that the countries ``names`` take part in ``role``, or
+    nothing when there are none."""
+    if not names:
+        return ""
+    singular, plural = ROLE_SENTENCES[role]
+    text = singular if len(names) == 1 else plural
+    return text % {"names": get_text_list(names, _("and"))}
 
 
 def roles_summary(countries):
@@ -342,29 +392,8 @@ def roles_summary(countries):
     by_role = {role: [] for role in Country.Role.values}
     for country in countries:
         by_role[country.role].append(country.name)
-    sentences = []
-    for role, singular, plural in (
-        (
-            Country.Role.MEMBER,
-            _("The Dialogue's only member is %(names)s."),
-            _("The Dialogue's members are %(names)s."),
-        ),
-        (
-            Country.Role.OBSERVER,
-            _("%(names)s takes part as an observer."),
-            _("%(names)s take part as observers."),
-        ),
-        (
-            Country.Role.GUEST,
-            _("%(names)s has attended as a guest."),
-            _("%(names)s have attended as guests."),
-        ),
-    ):
-        names = by_role[role]
-        if names:
-            text = singular if len(names) == 1 else plural
-            sentences.append(text % {"names": get_text_list(names, _("and"))})
-    return " ".join(sentences)
+    sentences = (role_sentence(role, by_role[role]) for role in ROLE_SENTENCES)
+    return " ".join(sentence for sentence in sentences if sentence)
 
 
 class ParticipantListView(ListView):

@@ -182,6 +182,30 @@ def test_home_has_organization_json_ld(client, seed):
         "Tajikistan",
         "Uzbekistan",
     }
+    assert org["description"] == (
+        "A dialogue framework opened by Japan in 2004 with Kazakhstan, Kyrgyzstan, "
+        "Tajikistan and Uzbekistan. Turkmenistan takes part as an observer."
+    )
+
+
+def test_organization_json_ld_follows_the_data(client, seed):
+    # Turkmenistan joins as a member; a draft country is named nowhere.
+    Country.objects.filter(code="TM").update(role=Country.Role.MEMBER)
+    Country.objects.filter(code="UZ").update(published=False)
+    [org] = json_ld(client.get(reverse("dialogue:home")).content.decode())
+    assert org["description"] == (
+        "A dialogue framework opened by Japan in 2004 with Kazakhstan, Kyrgyzstan, "
+        "Tajikistan and Turkmenistan."
+    )
+    assert "Uzbekistan" not in json.dumps(org)
+    assert "Turkmenistan" in {m["name"] for m in org["member"]}
+    # With no meeting on the site, no founding year is claimed.
+    Meeting.objects.update(published=False)
+    [org] = json_ld(client.get(reverse("dialogue:home")).content.decode())
+    assert "foundingDate" not in org
+    assert org["description"].startswith(
+        "A dialogue framework opened by Japan with Kazakhstan,"
+    )
 
 
 def test_sitemap_lists_public_pages_only(client, seed):
