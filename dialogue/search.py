@@ -163,11 +163,9 @@ def groups():
             Person.objects.published().prefetch_related(
                 Prefetch(
                     "attendances",
-                    # The first three, which is all a result shows: a sliced
-                    # prefetch reads at most three a person, however many there are.
                     queryset=public_attendances.select_related(
                         "meeting", "country"
-                    ).order_by("meeting__start_date", "pk")[:3],
+                    ).order_by("meeting__start_date"),
                     to_attr="appearances",
                 )
             ),
