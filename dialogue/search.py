@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.backends.signals import connection_created
-from django.db.models import Case, CharField, F, Func, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, F, Func, Q, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import Contains
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,7 @@ from .models import (
     Person,
     Source,
 )
+from .rows import ForCountry
 from .statements import Statement, union_all
 
 MAX_QUERY_LENGTH = 100
@@ -134,7 +135,6 @@ def groups():
     """``(key, label, queryset, condition)`` for each group: its published rows in
     the group's order with what its results show, and a function of the search
     text giving the Q its matching rows meet."""
-    public_attendances = Attendance.objects.public().filter(meeting__published=True)
 
     def document_matches(query):
         # A document also matches through the text of its published points.
@@ -160,15 +160,8 @@ def groups():
         (
             "people",
             _("People"),
-            Person.objects.published().prefetch_related(
-                Prefetch(
-                    "attendances",
-                    queryset=public_attendances.select_related(
-                        "meeting", "country"
-                    ).order_by("meeting__start_date"),
-                    to_attr="appearances",
-                )
-            ),
+            # Their first meetings: FIRST_APPEARANCES.
+            Person.objects.published(),
             fields("name", "other_names"),
         ),
         (
@@ -217,6 +210,59 @@ def first_matches(needle):
 FIRST_MATCHES = Statement(first_matches, NEEDLE)
 
 
+#: How many of a person's meetings a result names.
+APPEARANCES_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class FirstAppearance(ForCountry):
+    """One of the first meetings a person found attended, as a result names it."""
+
+    position: str
+    capacity: str
+    meeting_title: str
+
+
+def first_appearances(needle):
+    """The first :data:`APPEARANCES_SHOWN` public meetings of each person a search
+    for ``needle`` shows, as ``(person, rank, FirstAppearance fields)`` rows: a few
+    a person, however many meetings they attended."""
+    [(_label, people, condition)] = [
+        (label, queryset, condition)
+        for key, label, queryset, condition in groups()
+        if key == "people"
+    ]
+    shown = people.filter(condition(needle)).values("pk")[:RESULTS_PER_GROUP]
+    return (
+        Attendance.objects.public()
+        .filter(meeting__published=True, person__in=shown)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("person_id"),
+                order_by=(F("meeting__start_date").asc(), F("pk").asc()),
+            )
+        )
+        .filter(rank__lte=APPEARANCES_SHOWN)
+        .values_list("person_id", "rank", "position", "capacity", "meeting__title")
+    )
+
+
+#: Built once, like FIRST_MATCHES: reading a few meetings of each person found
+#: through the ORM costs more, with a few people, than the query itself.
+FIRST_APPEARANCES = Statement(first_appearances, NEEDLE)
+
+
+def with_first_appearances(people, query):
+    """Give each person found for ``query`` the ``appearances`` a result names."""
+    found = {}
+    for person, _rank, *fields in sorted(FIRST_APPEARANCES.rows(query)):
+        found.setdefault(person, []).append(FirstAppearance(*fields))
+    for person in people:
+        person.appearances = found.get(person.pk, [])
+    return people
+
+
 def search(query):
     """Published matches for ``query``, grouped by type; empty groups left out.
 
@@ -233,6 +279,8 @@ def search(query):
         if pks:
             # Those rows, in the group's order, with what the page shows of them.
             rows = list(queryset.filter(pk__in=pks[:RESULTS_PER_GROUP]))
+            if key == "people":
+                with_first_appearances(rows, query)
             results.append(Group(key, label, rows, len(pks) > RESULTS_PER_GROUP))
     return results
 

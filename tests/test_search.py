@@ -162,3 +162,40 @@ def test_search_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(12):
         page = results_page(client, "tokyo")
     assert "24 results for “tokyo”" in page
+
+
+def test_a_person_shows_their_first_three_public_meetings_however_many(
+    client, db, django_assert_num_queries
+):
+    import datetime
+
+    japan, draft = make_country("JP"), make_country("AF", published=False)
+    person = make_person(name="Koichiro Gemba")
+    # Seven meetings, made out of date order; the earliest as a draft country's
+    # delegate, which visitors never see.
+    for year in (2015, 2009, 2013, 2011, 2010, 2014, 2012):
+        meeting = make_meeting(
+            title=f"Meeting of {year}", start_date=datetime.date(year, 5, 1)
+        )
+        make_attendance(meeting, japan, person, position=f"Minister in {year}")
+    early = make_meeting(title="Meeting of 2005", start_date=datetime.date(2005, 1, 1))
+    make_attendance(early, draft, person)
+    no_position = make_person(name="Gemba's adviser")
+    make_attendance(early, japan, no_position, position="", capacity="observer")
+    with django_assert_num_queries(4):
+        page = results_page(client, "gemba")
+    assert (
+        "Minister in 2009, Meeting of 2009; Minister in 2010, Meeting of 2010; "
+        "Minister in 2011, Meeting of 2011</span>"
+    ) in page
+    assert "Meeting of 2012" not in page
+    # Without a position, the capacity says what they came as.
+    assert "observer, Meeting of 2005</span>" in page
+    # Only those three are read, not every meeting the person attended.
+    [people] = [group for group in search("gemba") if group.key == "people"]
+    assert {
+        p.name: [a.meeting_title for a in p.appearances] for p in people.results
+    } == {
+        "Gemba's adviser": ["Meeting of 2005"],
+        "Koichiro Gemba": ["Meeting of 2009", "Meeting of 2010", "Meeting of 2011"],
+    }
