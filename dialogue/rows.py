@@ -164,16 +164,20 @@ class Representative:
         return record_url("dialogue:meeting-detail", self.meeting_slug)
 
 
-class ForCountry:
+class InCapacity:
+    """For a row of an attendance: in what capacity."""
+
+    @property
+    def capacity_label(self):
+        return Attendance.Capacity(self.capacity).label
+
+
+class ForCountry(InCapacity):
     """For a row of an attendance: the country represented, and in what capacity."""
 
     @property
     def country_url(self):
         return country_url(self.country_code)
-
-    @property
-    def capacity_label(self):
-        return Attendance.Capacity(self.capacity).label
 
 
 @dataclass(frozen=True)

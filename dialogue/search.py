@@ -30,7 +30,7 @@ from .models import (
     Person,
     Source,
 )
-from .rows import ForCountry
+from .rows import InCapacity
 from .statements import Statement, union_all
 
 MAX_QUERY_LENGTH = 100
@@ -160,8 +160,9 @@ def groups():
         (
             "people",
             _("People"),
-            # Their first meetings: FIRST_APPEARANCES.
-            Person.objects.published(),
+            # By name, then key: FIRST_APPEARANCES must pick the same people.
+            # Their first meetings come from that statement.
+            Person.objects.published().order_by("name", "pk"),
             fields("name", "other_names"),
         ),
         (
@@ -215,7 +216,7 @@ APPEARANCES_SHOWN = 3
 
 
 @dataclass(frozen=True)
-class FirstAppearance(ForCountry):
+class FirstAppearance(InCapacity):
     """One of the first meetings a person found attended, as a result names it."""
 
     position: str
@@ -227,11 +228,11 @@ def first_appearances(needle):
     """The first :data:`APPEARANCES_SHOWN` public meetings of each person a search
     for ``needle`` shows, as ``(person, rank, FirstAppearance fields)`` rows: a few
     a person, however many meetings they attended."""
-    [(_label, people, condition)] = [
-        (label, queryset, condition)
-        for key, label, queryset, condition in groups()
+    people, condition = next(
+        (queryset, condition)
+        for key, _label, queryset, condition in groups()
         if key == "people"
-    ]
+    )
     shown = people.filter(condition(needle)).values("pk")[:RESULTS_PER_GROUP]
     return (
         Attendance.objects.public()
@@ -260,7 +261,6 @@ def with_first_appearances(people, query):
         found.setdefault(person, []).append(FirstAppearance(*fields))
     for person in people:
         person.appearances = found.get(person.pk, [])
-    return people
 
 
 def search(query):

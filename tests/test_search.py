@@ -199,3 +199,20 @@ def test_a_person_shows_their_first_three_public_meetings_however_many(
         "Gemba's adviser": ["Meeting of 2005"],
         "Koichiro Gemba": ["Meeting of 2009", "Meeting of 2010", "Meeting of 2011"],
     }
+
+
+def test_people_of_one_name_past_the_limit_each_show_their_meetings(client, db):
+    # More namesakes than a group shows: the people listed and the people whose
+    # meetings are read must be the same ones.
+    japan = make_country("JP")
+    meeting = make_meeting(title="Tokyo meeting")
+    for n in range(53):
+        make_attendance(
+            meeting,
+            japan,
+            make_person(name="Taro Tanaka", slug=f"taro-tanaka-{n}"),
+            position=f"Aide {n}",
+        )
+    page = results_page(client, "tanaka")
+    assert page.count("Tokyo meeting</span>") == 50
+    assert "No meetings recorded" not in page
