@@ -75,9 +75,45 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("other document")
 
 
+def public_or_none(record):
+    """A linked record as visitors see it: itself when published, else None
+    (the link's target is a draft, or there is none)."""
+    return record if record is not None and record.published else None
+
+
 class PublishedQuerySet(models.QuerySet):
+    """The one home of what visitors may see of a kind of record.
+
+    A record is public when it is published and so is each record it belongs to
+    (``public_parents``: a draft meeting hides its attendees); an optional link
+    (``public_links``) must be empty or point at a public record. Pages, search,
+    open data, feeds and sitemaps all read through :meth:`public` (or
+    :meth:`public_q` across a relation).
+    """
+
+    public_parents = ()
+    public_links = ()
+
     def published(self):
+        """Records whose own flag is set, whatever their parents."""
         return self.filter(published=True)
+
+    def public_q(self, prefix="", *, skip=()):
+        """The rule as a Q on this model, or across a relation with ``prefix``
+        (``"attendances__"``); the parents named in ``skip`` are left out."""
+        rule = Q(**{f"{prefix}published": True})
+        for parent in self.public_parents:
+            if parent not in skip:
+                rule &= Q(**{f"{prefix}{parent}__published": True})
+        for link in self.public_links:
+            rule &= Q(**{f"{prefix}{link}__isnull": True}) | Q(
+                **{f"{prefix}{link}__published": True}
+            )
+        return rule
+
+    def public(self):
+        """Records visitors may see."""
+        return self.filter(self.public_q())
 
 
 class SlugQuerySet(PublishedQuerySet):
@@ -381,9 +417,7 @@ class Meeting(Timestamped):
     @property
     def public_host(self):
         """The host country, or None when there is none or it is a draft."""
-        if self.host is not None and self.host.published:
-            return self.host
-        return None
+        return public_or_none(self.host)
 
     @property
     def place(self):
@@ -416,19 +450,19 @@ class AttendanceQuerySet(PublishedQuerySet):
             position=position,
         )
 
-    def public(self, country=None):
-        """Rows visitors may see: published, for a published country, and naming a
-        person only if that person is published.
+    public_parents = ("meeting", "country")
+    public_links = ("person",)
+
+    def public(self, *, country=None):
+        """Rows visitors may see: published, of a published meeting, for a
+        published country, naming a person only if that person is published.
 
         With ``country``, that country's rows whatever its own flag: on the
         country's page, the page itself decides (staff preview a draft country).
         """
-        rows = self.filter(published=True).filter(
-            Q(person__isnull=True) | Q(person__published=True)
-        )
-        if country is not None:
-            return rows.filter(country=country)
-        return rows.filter(country__published=True)
+        if country is None:
+            return super().public()
+        return self.filter(self.public_q(skip=("country",)), country=country)
 
 
 class Attendance(Timestamped):
@@ -527,10 +561,9 @@ class Attendance(Timestamped):
 
 
 class PledgeQuerySet(SlugQuerySet):
-    def public(self):
-        """Pledges visitors may see: published, by a published donor. A draft
-        donor's pledges stay off the public site with it."""
-        return self.filter(published=True, donor__published=True)
+    # A draft donor's pledges stay off the public site with it; a pledge
+    # announced at a draft meeting stays public, without the meeting.
+    public_parents = ("donor",)
 
 
 class Pledge(Timestamped):
@@ -628,6 +661,11 @@ class Pledge(Timestamped):
     def announced(self):
         return PartialDate(self.announced_on, self.announced_precision)
 
+    @property
+    def public_meeting(self):
+        """The meeting it was announced at, or None when none or a draft."""
+        return public_or_none(self.meeting)
+
     def derive_slug(self):
         """``jp-2012-11-10-usd-700000000``; unique, with a suffix if taken."""
         donor = self.donor.code if self.donor_id else ""
@@ -708,12 +746,17 @@ class Document(Timestamped):
     @property
     def public_author(self):
         """The author or speaker, or None when there is none or it is a draft."""
-        if self.author is not None and self.author.published:
-            return self.author
-        return None
+        return public_or_none(self.author)
+
+    @property
+    def public_meeting(self):
+        """The meeting, or None when there is none or it is a draft."""
+        return public_or_none(self.meeting)
 
 
 class DocumentPointQuerySet(PublishedQuerySet):
+    public_parents = ("document",)
+
     def get_by_natural_key(self, document, number):
         return self.get(document__slug=document, number=number)
 

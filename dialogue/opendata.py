@@ -12,7 +12,7 @@ types instead of strings (a person's other names as a list, one name per line of
 the CSV cell).
 """
 
-from django.db.models import Count, Q, Value
+from django.db.models import Count, Value
 
 from .resources import FULL_DATASET, write_csv
 from .statements import Statement
@@ -35,27 +35,13 @@ RESOURCES = {
 KINDS = tuple(RESOURCES)
 COLUMNS = {kind: tuple(resource.columns()) for kind, resource in RESOURCES.items()}
 
-#: Which rows of each kind are public.
-PUBLIC_ROWS = {
-    "countries": Q(published=True),
-    "sources": Q(published=True),
-    "meetings": Q(published=True),
-    "attendees": Q(published=True, meeting__published=True, country__published=True)
-    & (Q(person__isnull=True) | Q(person__published=True)),
-    "pledges": Q(published=True, donor__published=True),
-    "people": Q(published=True),
-    "documents": Q(published=True),
-    "document_points": Q(published=True, document__published=True),
-    "pages": Q(published=True),
-}
-
 #: Columns whose referenced record must itself be published.
 PUBLIC_REFERENCES = ("host", "meeting", "author")
 
 
 def public_queryset(kind):
     resource = RESOURCES[kind]()
-    return resource.get_queryset().filter(PUBLIC_ROWS[kind])
+    return resource.get_queryset().public()
 
 
 def public_resource(kind):
@@ -123,7 +109,7 @@ def counts_query():
     per kind, each over the same rows as its file, in a single UNION ALL."""
     parts = [
         RESOURCES[kind]
-        ._meta.model.objects.filter(PUBLIC_ROWS[kind])
+        ._meta.model.objects.public()
         .order_by()
         .annotate(dataset_file=Value(kind))
         .values("dataset_file")
