@@ -5,8 +5,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .addresses import record_url
-from .models import Page
-from .statements import Statement
+from .selectors import navigation_pages
 
 #: The main navigation, before the prose pages; "Open data" comes after them.
 SECTIONS = (
@@ -15,11 +14,6 @@ SECTIONS = (
     ("pledge-list", _("Pledges")),
     ("document-list", _("Documents")),
     ("source-list", _("Sources")),
-)
-#: The published prose pages, in the menu's order, as ``(slug, title)``: asked on
-#: every page, so built once.
-NAVIGATION_PAGES = Statement(
-    lambda: Page.objects.published().values_list("slug", "title")
 )
 #: Fixed addresses the header and footer link to, as ``site_urls.<name>``.
 FIXED = ("home", "search", "meeting-feed", "open-data", "source-list")
@@ -56,7 +50,7 @@ def site(request):
             *fixed["sections"],
             *(
                 (record_url("dialogue:page-detail", slug), title)
-                for slug, title in NAVIGATION_PAGES.rows()
+                for slug, title in navigation_pages()
             ),
             (fixed["site_urls"]["open_data"], _("Open data")),
         ]

@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attendance, Pledge
+from . import selectors
+from .models import Attendance, Meeting, Pledge
 from .partial_dates import PartialDate
+from .search import MAX_QUERY_LENGTH
 
 PARTIAL_DATE_HELP = _(
     "YYYY-MM-DD, or YYYY-MM or YYYY when only the month or year is known; "
@@ -144,3 +146,74 @@ class AttendanceFormSet(forms.BaseInlineFormSet):
 PledgeForm = partial_date_form(
     Pledge, {"announced_on": "announced_precision"}, mixins=(DerivedSlugMixin,)
 )
+
+
+# The public pages' forms ---------------------------------------------------------
+
+
+class MeetingFilterForm(forms.Form):
+    """The timeline's filter: a kind, a year, a participant (by lower-case code)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("All kinds")), *Meeting.Kind.choices],
+        required=False,
+    )
+    year = forms.IntegerField(
+        label=_("Year"), required=False, min_value=1991, max_value=2100
+    )
+    participant = forms.ChoiceField(label=_("Participant"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: The year list offers the years with a meeting; any year is valid.
+        self.years = [
+            ("", _("All years")),
+            *((year, year) for year in selectors.timeline_years()),
+        ]
+        self.fields["participant"].choices = [
+            ("", _("All participants")),
+            *(
+                (code.lower(), name)
+                for code, name in selectors.participants().values_list("code", "name")
+            ),
+        ]
+
+    def clean_participant(self):
+        return self.cleaned_data["participant"].upper()
+
+    def participant_name(self, code):
+        """The name of the participant with this (upper-case) code, or ''."""
+        if not code:
+            return ""
+        return dict(self.fields["participant"].choices).get(code.lower(), "")
+
+    def options(self):
+        """Each list's ``(value, label, selected)`` rows: written out by the
+        template, much faster than the form's widgets rendering them."""
+        lists = {
+            "kind": self.fields["kind"].choices,
+            "year": self.years,
+            "participant": self.fields["participant"].choices,
+        }
+        return {
+            name: [
+                (str(value), label, str(value) == str(self[name].value() or ""))
+                for value, label in choices
+            ]
+            for name, choices in lists.items()
+        }
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": _(
+                "Search for at most %(limit_value)d characters "
+                "(this search has %(show_value)d)."
+            )
+        },
+    )

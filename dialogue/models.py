@@ -115,6 +115,13 @@ class PublishedQuerySet(models.QuerySet):
         """Records visitors may see."""
         return self.filter(self.public_q())
 
+    def public_under(self, **parent):
+        """The rows of one parent (``document=...``) visitors may see on that
+        parent's own page: the rule without the parent's flag, which the page
+        itself judges (staff preview a draft)."""
+        [name] = parent
+        return self.filter(self.public_q(skip=(name,)), **parent)
+
 
 class SlugQuerySet(PublishedQuerySet):
     def get_by_natural_key(self, slug):
@@ -452,17 +459,6 @@ class AttendanceQuerySet(PublishedQuerySet):
 
     public_parents = ("meeting", "country")
     public_links = ("person",)
-
-    def public(self, *, country=None):
-        """Rows visitors may see: published, of a published meeting, for a
-        published country, naming a person only if that person is published.
-
-        With ``country``, that country's rows whatever its own flag: on the
-        country's page, the page itself decides (staff preview a draft country).
-        """
-        if country is None:
-            return super().public()
-        return self.filter(self.public_q(skip=("country",)), country=country)
 
 
 class Attendance(Timestamped):

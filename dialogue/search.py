@@ -30,7 +30,6 @@ from .models import (
     Person,
     Source,
 )
-from .rows import InCapacity
 from .statements import Statement, union_all
 
 MAX_QUERY_LENGTH = 100
@@ -216,12 +215,16 @@ APPEARANCES_SHOWN = 3
 
 
 @dataclass(frozen=True)
-class FirstAppearance(InCapacity):
+class FirstAppearance:
     """One of the first meetings a person found attended, as a result names it."""
 
     position: str
     capacity: str
     meeting_title: str
+
+    @property
+    def capacity_label(self):
+        return Attendance.Capacity(self.capacity).label
 
 
 def first_appearances(needle):

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from dialogue.models import Attendance, Meeting, Person
-from dialogue.views import PAGE_SIZE, PREVIEW_ROWS
+from dialogue.selectors import PREVIEW_ROWS
+from dialogue.views import PAGE_SIZE
 from tests.factories import (
     make_attendance,
     make_country,

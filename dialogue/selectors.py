@@ -1,0 +1,286 @@
+"""What the public pages read: one function per question a page asks.
+
+Each takes keyword-only arguments and returns a queryset or model instances, built
+from the models' ``public()`` querysets (the one home of what visitors may see),
+with ``select_related``/``prefetch_related`` for what the page's template shows, so
+that no page's number of queries grows with the data.
+"""
+
+from django.db.models import Count, F, Prefetch, Sum, Window
+from django.db.models.functions import RowNumber
+
+from .models import (
+    Attendance,
+    Country,
+    Document,
+    DocumentPoint,
+    Meeting,
+    Page,
+    Person,
+    Pledge,
+    Source,
+)
+
+#: Rows of a related list shown on a detail page before a link to all of them.
+PREVIEW_ROWS = 10
+#: How many records of each kind a source's page lists.
+CITING_ROWS = 50
+
+
+def public_sources(relation="sources"):
+    """Prefetch the public sources of each record (``cite()`` numbers them)."""
+    return Prefetch(relation, queryset=Source.objects.public())
+
+
+# The home page and the participants
+
+
+def participants():
+    """The public countries, by name."""
+    return Country.objects.public().order_by("name")
+
+
+def participants_with_meeting_counts():
+    """The public countries, by name, each with ``meetings_attended``: the meetings
+    its own page lists."""
+    return participants().annotate(
+        meetings_attended=Count(
+            "attendances__meeting",
+            filter=Attendance.objects.public_q("attendances__"),
+            distinct=True,
+        )
+    )
+
+
+def meetings_held_count():
+    return Meeting.objects.public().filter(status=Meeting.Status.HELD).count()
+
+
+def dated_meetings():
+    return Meeting.objects.public().filter(start_date__isnull=False)
+
+
+def first_meeting():
+    """The earliest dated public meeting, or None."""
+    return dated_meetings().select_related("host").order_by("start_date", "pk").first()
+
+
+def latest_meetings(*, limit=5):
+    return (
+        dated_meetings().select_related("host").order_by("-start_date", "-pk")[:limit]
+    )
+
+
+def public_page(*, slug):
+    """The public prose page with this slug, or None."""
+    return Page.objects.public().filter(slug=slug).first()
+
+
+def navigation_pages():
+    """The public prose pages as the menu lists them: ``(slug, title)``."""
+    return Page.objects.public().values_list("slug", "title")
+
+
+# Pledges
+
+
+def pledges(*, donor=None, meeting=None):
+    """Public pledges in their order (all, one donor's or one meeting's), with
+    what their text shows and cites."""
+    found = Pledge.objects.public()
+    if donor is not None:
+        found = found.filter(donor=donor)
+    if meeting is not None:
+        found = found.filter(meeting=meeting)
+    return found.select_related("donor", "meeting").prefetch_related(public_sources())
+
+
+def pledge_totals():
+    """Sum per currency: amounts in different currencies are never added up."""
+    return (
+        Pledge.objects.public()
+        .order_by()
+        .values("currency")
+        .annotate(total=Sum("amount"), count=Count("pk"))
+        .order_by("currency")
+    )
+
+
+def pledge_totals_by_donor():
+    """Sum per donor and currency, largest first within each currency."""
+    return (
+        Pledge.objects.public()
+        .order_by()
+        .values("currency", "donor__name", "donor__code")
+        .annotate(total=Sum("amount"), count=Count("pk"))
+        .order_by("currency", "-total", "donor__name")
+    )
+
+
+# A country's page
+
+
+def attendances_for(*, country):
+    """A country's attendances visitors may see; on a draft country's page (staff
+    preview) its rows whatever its own flag."""
+    return Attendance.objects.public_under(country=country)
+
+
+def meetings_attended(*, country):
+    """Public meetings the country attended, the latest first."""
+    # A semi-join (pk IN subquery), not a join made distinct: PostgreSQL plans it
+    # well even before it has statistics on freshly written tables.
+    attended = attendances_for(country=country).values("meeting_id")
+    return (
+        Meeting.objects.public()
+        .filter(pk__in=attended)
+        .select_related("host")
+        .order_by(F("start_date").desc(nulls_last=True), "-kind", "-number")
+    )
+
+
+def meetings_hosted(*, country):
+    return Meeting.objects.public().filter(host=country).select_related("host")
+
+
+def people_count(*, country):
+    """How many public people attended for the country."""
+    attended = attendances_for(country=country).values("person_id")
+    return Person.objects.public().filter(pk__in=attended).count()
+
+
+def representatives(*, country):
+    """One attendance per public person who came for the country, by name: their
+    latest, with ``appearance_count``, how often they came for it."""
+    per_person = {"partition_by": F("person")}
+    return (
+        attendances_for(country=country)
+        .filter(person__isnull=False)
+        .select_related("person", "meeting")
+        .annotate(
+            appearance_count=Window(Count("pk"), **per_person),
+            recency=Window(
+                RowNumber(),
+                order_by=[
+                    F("meeting__start_date").desc(nulls_last=True),
+                    F("pk").desc(),
+                ],
+                **per_person,
+            ),
+        )
+        .filter(recency=1)
+        .order_by("person__name", "person__slug")
+    )
+
+
+def pledges_by(*, country):
+    """A country's own pledges, the latest first."""
+    return (
+        Pledge.objects.public_under(donor=country)
+        .select_related("donor", "meeting")
+        .prefetch_related(public_sources())
+        .order_by(F("announced_on").desc(nulls_last=True), "slug")
+    )
+
+
+# A person's page
+
+
+def appearances(*, person):
+    """A person's attendances visitors may see, in the meetings' order, with the
+    meeting's sources."""
+    return (
+        Attendance.objects.public()
+        .filter(person=person)
+        .select_related("meeting", "country")
+        .prefetch_related(public_sources("meeting__sources"))
+        .order_by(
+            F("meeting__start_date").asc(nulls_last=True),
+            "meeting__kind",
+            "meeting__number",
+            "pk",
+        )
+    )
+
+
+def documents_by(*, person):
+    return (
+        Document.objects.public()
+        .filter(author=person)
+        .prefetch_related(public_sources())
+    )
+
+
+# The timeline and a meeting's page
+
+
+def timeline(*, kind="", year=None, participant=""):
+    """Public meetings in time order, filtered by kind, year and the code of a
+    country that attended."""
+    meetings = Meeting.objects.public().select_related("host").chronological()
+    if kind:
+        meetings = meetings.filter(kind=kind)
+    if year:
+        meetings = meetings.filter(start_date__year=year)
+    if participant:
+        attended = Attendance.objects.public().filter(country__code=participant)
+        meetings = meetings.filter(pk__in=attended.values("meeting_id"))
+    return meetings
+
+
+def timeline_years():
+    """The years with a dated public meeting, the earliest first."""
+    return [date.year for date in dated_meetings().dates("start_date", "year")]
+
+
+def attendees(*, meeting):
+    """A meeting's attendees visitors may see, in the attendances' order."""
+    return (
+        Attendance.objects.public()
+        .filter(meeting=meeting)
+        .select_related("person", "country")
+    )
+
+
+def documents_of(*, meeting):
+    return (
+        Document.objects.public()
+        .filter(meeting=meeting)
+        .prefetch_related(public_sources())
+    )
+
+
+# Documents and sources
+
+
+def documents():
+    return (
+        Document.objects.public()
+        .select_related("author")
+        .order_by(F("date").asc(nulls_last=True), "title", "slug")
+    )
+
+
+def points(*, document):
+    """A document's points visitors may see on its page."""
+    return DocumentPoint.objects.public_under(document=document)
+
+
+def sources():
+    return Source.objects.public().order_by("title", "slug")
+
+
+def records_citing(*, source):
+    """``{kind: records}`` for the public records of each kind citing ``source``:
+    the first :data:`CITING_ROWS` + 1 of each, in each kind's order."""
+    citing = {
+        "countries": Country.objects.public(),
+        "meetings": Meeting.objects.public(),
+        "pledges": Pledge.objects.public().select_related("donor"),
+        "documents": Document.objects.public(),
+        "pages": Page.objects.public(),
+    }
+    return {
+        kind: list(queryset.filter(sources=source)[: CITING_ROWS + 1])
+        for kind, queryset in citing.items()
+    }
