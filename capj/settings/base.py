@@ -300,7 +300,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 # Client IP: REMOTE_ADDR, unless DJANGO_TRUSTED_PROXY_COUNT reverse proxies sit in
-# front; then the address the outermost of them appended to X-Forwarded-For.
+# front; then the address the outermost of them appended to X-Forwarded-For
+# (capj.security.client_ip, a dozen lines). django-ipware is not used: its
+# proxy_count counts the proxies listed in the header, not those in front of us,
+# and picked the leftmost (client-written) entry for some of our test cases.
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "capj.security.client_ip"
 
