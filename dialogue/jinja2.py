@@ -27,18 +27,6 @@ from markupsafe import Markup
 GroupedResult = namedtuple("GroupedResult", ["grouper", "list"])
 
 
-class Template(jinja2.Template):
-    """Jinja2's escaping writes ``'`` and ``"`` as ``&#39;`` and ``&#34;`` where
-    Django writes ``&#x27;`` and ``&quot;``: a rendered page gets Django's spelling
-    of the two, in one pass over the whole page, so that it reads byte for byte as
-    before. They stand for the same characters: the one place in a page where an
-    entity would not be decoded, the JSON-LD script, holds no ``&`` at all."""
-
-    def render(self, *args, **kwargs):
-        html = super().render(*args, **kwargs)
-        return html.replace("&#39;", "&#x27;").replace("&#34;", "&quot;")
-
-
 def url(name, *args, **kwargs):
     """``url("dialogue:meeting-detail", meeting.slug)``: the path of a named view."""
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -170,7 +158,6 @@ def environment(**options):
     # Templates end with a newline, and their includes' output keeps it, as before.
     options.setdefault("keep_trailing_newline", True)
     env = jinja2.Environment(**options)
-    env.template_class = Template
     env.globals.update(
         # Not json_ld: views pass the page's data under that name.
         json_ld_script=json_ld_script,

@@ -13,12 +13,13 @@ from tests.factories import (
     make_person,
     make_point,
 )
+from tests.text import page_text
 
 pytestmark = pytest.mark.django_db
 
 
 def results_page(client, query):
-    return client.get(reverse("dialogue:search"), {"q": query}).content.decode()
+    return page_text(client.get(reverse("dialogue:search"), {"q": query}))
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def test_a_name_is_found_in_any_script_and_case(client, gemba, query):
     assert f'<a href="{url}">Koichiro Gemba</a>' in page
     assert "1 result for" in page
     assert "Also written: Коитиро Гемба, 玄葉光一郎, GENBA Kōichirō" in page
-    assert "Minister for Foreign Affairs, 4th Foreign Ministers&#x27; Meeting" in page
+    assert "Minister for Foreign Affairs, 4th Foreign Ministers' Meeting" in page
 
 
 def test_folding_matches_what_the_database_does(gemba):

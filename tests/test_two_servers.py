@@ -26,6 +26,7 @@ from django.urls import reverse
 
 from tests import pg
 from tests.servers import gunicorn_command, redis_server
+from tests.text import page_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FOURTH = "2012-11-10-foreign-ministers-4"
@@ -328,7 +329,7 @@ def test_sessions_edits_and_imports_span_both_servers(servers):
     status, headers, html = visitor_b.get(meeting)
     assert status == 200
     assert "renamed on server A" in html
-    assert "Fourth Foreign Ministers&#x27; Meeting, renamed on server A" in html
+    assert "Fourth Foreign Ministers' Meeting, renamed on server A" in page_text(html)
 
     # An import previewed on A is confirmed on B.
     import_url = reverse("admin:dialogue_meeting_import")

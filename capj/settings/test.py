@@ -3,6 +3,8 @@
 DATABASE_URL still selects the database, so CI runs the same suite on PostgreSQL.
 """
 
+import jinja2
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -14,6 +16,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# A template that names a variable its view does not give fails its test.
+TEMPLATES[0]["OPTIONS"]["undefined"] = jinja2.StrictUndefined  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {
     "version": 1,
