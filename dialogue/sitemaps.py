@@ -1,75 +1,117 @@
-"""sitemap.xml: every public page, with the date it last changed.
+"""sitemap.xml: every public page, with the date it last changed
+(``django.contrib.sitemaps``).
 
-One query per kind of record (its key and when it last changed), and each address
-made by ``record_url``: the sitemap lists every page, so its cost per page must
-stay small.
+Every address is on the request's own host, as every other link the site gives:
+the Sites framework's single domain would be wrong for all but one host. While
+every section fits in one file (the protocol's limit is 50,000 addresses),
+``/sitemap.xml`` is the one sitemap of them all; once a section is larger it is a
+sitemap index of the sections' files, each split in pages of 50,000.
 """
 
-from dataclasses import dataclass
-from xml.sax.saxutils import escape
-
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .addresses import record_url
 from .models import Country, Document, Meeting, Page, Person, Source
 
-#: Fixed pages: (URL name, change frequency, priority).
-FIXED_PAGES = (
-    ("dialogue:home", "weekly", "0.8"),
-    ("dialogue:participant-list", "weekly", "0.8"),
-    ("dialogue:meeting-list", "weekly", "0.8"),
-    ("dialogue:pledge-list", "weekly", "0.8"),
-    ("dialogue:document-list", "weekly", "0.8"),
-    ("dialogue:source-list", "weekly", "0.8"),
-    ("dialogue:open-data", "weekly", "0.8"),
-)
-#: A page per published record: (model, key field, URL name, priority).
-RECORD_PAGES = (
-    (Meeting, "slug", "dialogue:meeting-detail", "0.7"),
-    (Country, "code", "dialogue:participant-detail", "0.7"),
-    (Person, "slug", "dialogue:person-detail", "0.5"),
-    (Document, "slug", "dialogue:document-detail", "0.5"),
-    (Source, "slug", "dialogue:source-detail", "0.3"),
-    (Page, "slug", "dialogue:page-detail", "0.5"),
-)
+
+class RequestSitemap(Sitemap):
+    """A section whose addresses are on the host the request came to."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_domain(self, site=None):
+        return self.request.get_host()
 
 
-@dataclass(frozen=True)
-class Entry:
-    location: str
-    changefreq: str
-    priority: str
-    lastmod: object = None
+class FixedPages(RequestSitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self):
+        return [
+            "dialogue:home",
+            "dialogue:participant-list",
+            "dialogue:meeting-list",
+            "dialogue:pledge-list",
+            "dialogue:document-list",
+            "dialogue:source-list",
+            "dialogue:open-data",
+        ]
+
+    def location(self, item):
+        return reverse(item)
 
 
-def entries(base):
-    """Every public page of the site, its address starting with ``base``."""
-    for url_name, changefreq, priority in FIXED_PAGES:
-        yield Entry(base + reverse(url_name), changefreq, priority)
-    for model, key, url_name, priority in RECORD_PAGES:
-        rows = model.objects.published().order_by("pk").values_list(key, "updated_at")
-        for value, updated_at in rows:
-            if model is Country:
-                value = value.lower()
-            yield Entry(
-                base + record_url(url_name, value), "monthly", priority, updated_at
-            )
+class RecordPages(RequestSitemap):
+    """A page per public record of ``model``, with when it last changed."""
+
+    model = None
+    changefreq = "monthly"
+
+    def items(self):
+        # Only what the address and the date need; by key, so pages are stable.
+        key = "code" if self.model is Country else "slug"
+        return self.model.objects.public().only(key, "updated_at").order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated_at
 
 
-def render(entries):
-    """The sitemap protocol's XML for ``entries``."""
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-    ]
-    for entry in entries:
-        lastmod = (
-            f"<lastmod>{entry.lastmod:%Y-%m-%d}</lastmod>" if entry.lastmod else ""
+def record_section(model, priority):
+    return type(
+        f"{model.__name__}Pages",
+        (RecordPages,),
+        {"model": model, "priority": priority},
+    )
+
+
+SECTIONS = {
+    "pages": FixedPages,
+    "meetings": record_section(Meeting, 0.7),
+    "participants": record_section(Country, 0.7),
+    "people": record_section(Person, 0.5),
+    "documents": record_section(Document, 0.5),
+    "sources": record_section(Source, 0.3),
+    "prose": record_section(Page, 0.5),
+}
+
+
+def sections(request):
+    return {name: section(request) for name, section in SECTIONS.items()}
+
+
+def sitemap(request):
+    """The sitemap of every section, or their index once one needs pages."""
+    found = sections(request)
+    if all(section.paginator.num_pages <= 1 for section in found.values()):
+        return sitemap_views.sitemap(request, found)
+    return index(request, found)
+
+
+def section(request, section):
+    """One section's sitemap (``?p=2`` for its second 50,000 addresses)."""
+    return sitemap_views.sitemap(request, sections(request), section=section)
+
+
+@sitemap_views.x_robots_tag
+def index(request, found):
+    """Django's sitemap index, with the sections' files on the request's host
+    (Django's own index view names them on the Sites framework's domain)."""
+    items = []
+    for name, section in found.items():
+        url = request.build_absolute_uri(
+            reverse("dialogue:sitemap-section", args=[name])
         )
-        lines.append(
-            f"<url><loc>{escape(entry.location)}</loc>{lastmod}"
-            f"<changefreq>{entry.changefreq}</changefreq>"
-            f"<priority>{entry.priority}</priority></url>"
-        )
-    lines.append("</urlset>\n")
-    return "\n".join(lines)
+        lastmod = section.get_latest_lastmod()
+        items.append(sitemap_views.SitemapIndexItem(url, lastmod))
+        for page in range(2, section.paginator.num_pages + 1):
+            items.append(sitemap_views.SitemapIndexItem(f"{url}?p={page}", lastmod))
+    return TemplateResponse(
+        request,
+        "sitemap_index.xml",
+        {"sitemaps": items},
+        content_type="application/xml",
+    )

@@ -1,6 +1,7 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
-from . import views
+from . import sitemaps, views
 from .feeds import MeetingFeed
 
 app_name = "dialogue"
@@ -38,5 +39,10 @@ urlpatterns = [
     path("data/dataset.json", views.dataset_json, name="dataset-json"),
     path("data/<str:kind>.csv", views.dataset_csv, name="dataset-csv"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
-    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("sitemap.xml", require_safe(sitemaps.sitemap), name="sitemap"),
+    path(
+        "sitemap-<str:section>.xml",
+        require_safe(sitemaps.section),
+        name="sitemap-section",
+    ),
 ]

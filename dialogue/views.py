@@ -1,4 +1,3 @@
-from django.contrib.sitemaps.views import x_robots_tag
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
@@ -8,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import opendata, selectors, sitemaps, structured_data
+from . import opendata, selectors, structured_data
 from .charts import pledge_charts
 from .citations import CitationsMixin
 from .forms import MeetingFilterForm, SearchForm
@@ -429,13 +428,3 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('dialogue:sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
-
-
-@require_GET
-@x_robots_tag
-def sitemap(request):
-    """One sitemap of every public page, with links on the request's own host."""
-    base = f"{request.scheme}://{request.get_host()}"
-    return HttpResponse(
-        sitemaps.render(sitemaps.entries(base)), content_type="application/xml"
-    )

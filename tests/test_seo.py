@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from dialogue.models import Country, Document, Meeting, Page, Person, Source
+from dialogue.sitemaps import RecordPages
 from tests.browser.pages import PUBLIC_PAGES, prepare
 from tests.factories import make_meeting, make_person
 from tests.text import page_text
@@ -321,3 +322,36 @@ def test_sitemap_addresses_are_the_pages_own(client, seed):
         "/people/%D0%BA%D0%BE%D0%B8%D1%82%D0%B8%D1%80%D0%BE"
         in person.get_absolute_url()
     )
+
+
+def test_a_section_too_large_for_one_sitemap_makes_an_index(client, seed, monkeypatch):
+    # The protocol allows 50,000 addresses a file; here two, to need pages.
+    monkeypatch.setattr(RecordPages, "limit", 2)
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    response = client.get(reverse("dialogue:sitemap"))
+    index = ET.fromstring(response.content)
+    assert index.tag == f"{ns}sitemapindex"
+    meetings = "http://testserver" + reverse(
+        "dialogue:sitemap-section", args=["meetings"]
+    )
+    published = Meeting.objects.public().count()
+    locs = [el.text for el in index.iter(f"{ns}loc")]
+    assert meetings in locs
+    assert f"{meetings}?p={(published + 1) // 2}" in locs
+    assert f"{meetings}?p={(published + 1) // 2 + 1}" not in locs
+    # Every public meeting is in exactly one page of its section.
+    found = []
+    for page in range(1, (published + 1) // 2 + 1):
+        section = client.get(meetings, {"p": page})
+        found += [el.text for el in ET.fromstring(section.content).iter(f"{ns}loc")]
+    assert sorted(found) == sorted(
+        "http://testserver" + meeting.get_absolute_url()
+        for meeting in Meeting.objects.public()
+    )
+    assert client.get(meetings, {"p": 99}).status_code == 404
+
+
+def test_sitemaps_answer_head(client, seed):
+    response = client.head(reverse("dialogue:sitemap"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
