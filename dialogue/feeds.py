@@ -33,7 +33,7 @@ class MeetingFeed(Feed):
 
     def items(self):
         return (
-            Meeting.objects.published()
+            Meeting.objects.public()
             .select_related("host")
             .order_by("-created_at", "-pk")[:FEED_LENGTH]
         )
