@@ -1,0 +1,41 @@
+"""The Dialogue's data: participants, meetings and who attended, pledges,
+documents and their points, sources, and editor-written pages.
+
+Every model has a natural key (never a database id) for fixtures and CSV files,
+and a ``published`` flag: drafts stay off the public site. What visitors may see
+of each kind is its QuerySet's ``public()`` (models/base.py).
+"""
+
+from .base import (
+    Capacity,
+    DocumentKind,
+    MeetingFormat,
+    MeetingKind,
+    MeetingStatus,
+    Role,
+)
+from .content import Page, Source
+from .documents import Document, DocumentPoint
+from .meetings import Attendance, Meeting, meeting_label
+from .participants import Country, Person
+from .pledges import Pledge, pledge_label
+
+__all__ = [
+    "Attendance",
+    "Capacity",
+    "Country",
+    "Document",
+    "DocumentKind",
+    "DocumentPoint",
+    "Meeting",
+    "MeetingFormat",
+    "MeetingKind",
+    "MeetingStatus",
+    "Page",
+    "Person",
+    "Pledge",
+    "Role",
+    "Source",
+    "meeting_label",
+    "pledge_label",
+]

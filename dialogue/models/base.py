@@ -1,0 +1,140 @@
+"""What every record shares: choices, the visibility rules, timestamps."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def ordinal(number):
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def choice_constraint(field, choices, name, allow_blank=False):
+    values = list(choices.values) + ([""] if allow_blank else [])
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": values}), name=name)
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", _("member")
+    OBSERVER = "observer", _("observer")
+    GUEST = "guest", _("guest")
+
+
+class MeetingKind(models.TextChoices):
+    FOREIGN_MINISTERS = "foreign_ministers", _("Foreign Ministers' Meeting")
+    SENIOR_OFFICIALS = "senior_officials", _("Senior Officials' Meeting")
+    INTELLECTUAL_DIALOGUE = "intellectual_dialogue", _("Intellectual Dialogue")
+    EXPERT_MEETING = "expert_meeting", _("Expert Meeting")
+    BUSINESS_DIALOGUE = "business_dialogue", _("Business Dialogue")
+    SUMMIT = "summit", _("Summit")
+    OTHER = "other", _("Other meeting")
+
+
+class MeetingStatus(models.TextChoices):
+    HELD = "held", _("held")
+    PLANNED = "planned", _("planned")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class MeetingFormat(models.TextChoices):
+    IN_PERSON = "in_person", _("in person")
+    ONLINE = "online", _("online")
+    HYBRID = "hybrid", _("hybrid")
+
+
+class Capacity(models.TextChoices):
+    DELEGATE = "delegate", _("delegate")
+    OBSERVER = "observer", _("observer")
+    GUEST = "guest", _("guest")
+
+
+class DocumentKind(models.TextChoices):
+    JOINT_STATEMENT = "joint_statement", _("joint statement")
+    ACTION_PLAN = "action_plan", _("action plan")
+    SPEECH = "speech", _("speech")
+    PRESS_RELEASE = "press_release", _("press release")
+    OTHER = "other", _("other document")
+
+
+def public_or_none(record):
+    """A linked record as visitors see it: itself when published, else None
+    (the link's target is a draft, or there is none)."""
+    return record if record is not None and record.published else None
+
+
+class PublishedQuerySet(models.QuerySet):
+    """The one home of what visitors may see of a kind of record.
+
+    A record is public when it is published and so is each record it belongs to
+    (``public_parents``: a draft meeting hides its attendees); an optional link
+    (``public_links``) must be empty or point at a public record. Pages, search,
+    open data, feeds and sitemaps all read through :meth:`public` (or
+    :meth:`public_q` across a relation).
+    """
+
+    public_parents = ()
+    public_links = ()
+
+    def published(self):
+        """Records whose own flag is set, whatever their parents."""
+        return self.filter(published=True)
+
+    def public_q(self, prefix="", *, skip=()):
+        """The rule as a Q on this model, or across a relation with ``prefix``
+        (``"attendances__"``); the parents named in ``skip`` are left out."""
+        rule = Q(**{f"{prefix}published": True})
+        for parent in self.public_parents:
+            if parent not in skip:
+                rule &= Q(**{f"{prefix}{parent}__published": True})
+        for link in self.public_links:
+            rule &= Q(**{f"{prefix}{link}__isnull": True}) | Q(
+                **{f"{prefix}{link}__published": True}
+            )
+        return rule
+
+    def public(self):
+        """Records visitors may see."""
+        return self.filter(self.public_q())
+
+    def public_under(self, **parent):
+        """The rows of one parent (``document=...``) visitors may see on that
+        parent's own page: the rule without the parent's flag, which the page
+        itself judges (staff preview a draft)."""
+        [name] = parent
+        return self.filter(self.public_q(skip=(name,)), **parent)
+
+
+class SlugQuerySet(PublishedQuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Timestamped(models.Model):
+    published = models.BooleanField(
+        _("published"),
+        default=True,
+        help_text=_("Untick to keep this as a draft, hidden from the public site."),
+    )
+    # Defaults rather than auto_now(_add), so that fixtures and bulk imports,
+    # which save without calling save(), still get a time.
+    created_at = models.DateTimeField(
+        _("created"), default=timezone.now, editable=False
+    )
+    updated_at = models.DateTimeField(
+        _("last changed"), default=timezone.now, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "updated_at"}
+        super().save(*args, **kwargs)

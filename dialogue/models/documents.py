@@ -1,0 +1,149 @@
+"""Documents (statements, plans, speeches) and their points."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from ..addresses import record_url
+from ..partial_dates import PartialDate, Precision, precision_constraints
+from .base import (
+    DocumentKind,
+    PublishedQuerySet,
+    SlugQuerySet,
+    Timestamped,
+    choice_constraint,
+    public_or_none,
+)
+from .content import Source
+from .meetings import Meeting
+from .participants import Person
+
+
+class Document(Timestamped):
+    Kind = DocumentKind
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    date = models.DateField(_("date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date known to the"),
+        max_length=7,
+        choices=Precision,
+        default=Precision.DAY,
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        null=True,
+        blank=True,
+        verbose_name=_("adopted or given at"),
+    )
+    author = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        null=True,
+        blank=True,
+        verbose_name=_("author or speaker"),
+    )
+    author_role = models.CharField(_("author's position"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    sources = models.ManyToManyField(
+        Source, related_name="documents", blank=True, verbose_name=_("sources")
+    )
+
+    objects = SlugQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("date").asc(nulls_last=True), "title"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        permissions = [
+            ("import_document", _("Can import documents from CSV")),
+            ("export_document", _("Can export documents as CSV")),
+        ]
+        constraints = [
+            choice_constraint("kind", DocumentKind, "document_kind_valid"),
+            *precision_constraints("date", "date_precision", "document"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return record_url("dialogue:document-detail", self.slug)
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def dated(self):
+        return PartialDate(self.date, self.date_precision)
+
+    @property
+    def public_author(self):
+        """The author or speaker, or None when there is none or it is a draft."""
+        return public_or_none(self.author)
+
+    @property
+    def public_meeting(self):
+        """The meeting, or None when there is none or it is a draft."""
+        return public_or_none(self.meeting)
+
+
+class DocumentPointQuerySet(PublishedQuerySet):
+    public_parents = ("document",)
+
+    def get_by_natural_key(self, document, number):
+        return self.get(document__slug=document, number=number)
+
+
+class DocumentPoint(Timestamped):
+    document = models.ForeignKey(
+        Document,
+        on_delete=models.CASCADE,
+        related_name="points",
+        verbose_name=_("document"),
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    heading = models.CharField(
+        _("heading"),
+        max_length=200,
+        blank=True,
+        help_text=_("Points with the same heading are listed together."),
+    )
+    text = models.TextField(_("text"))
+    is_quotation = models.BooleanField(
+        _("quotation"),
+        default=False,
+        help_text=_("Tick when the text is quoted word for word."),
+    )
+
+    objects = DocumentPointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "number"]
+        verbose_name = _("document point")
+        verbose_name_plural = _("document points")
+        permissions = [
+            ("import_documentpoint", _("Can import document points from CSV")),
+            ("export_documentpoint", _("Can export document points as CSV")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "number"], name="document_point_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="document_point_number_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document.title}, point {self.number}"
+
+    def natural_key(self):
+        return (self.document.slug, self.number)
+
+    natural_key.dependencies = ["dialogue.document"]

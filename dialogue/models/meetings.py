@@ -1,0 +1,297 @@
+"""Meetings and who attended them."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from ..addresses import record_url
+from ..partial_dates import PartialDate, Precision, format_range, precision_constraints
+from .base import (
+    Capacity,
+    MeetingFormat,
+    MeetingKind,
+    MeetingStatus,
+    PublishedQuerySet,
+    SlugQuerySet,
+    Timestamped,
+    choice_constraint,
+    ordinal,
+    public_or_none,
+)
+from .content import Source
+from .participants import Country, Person
+
+
+class MeetingQuerySet(SlugQuerySet):
+    def chronological(self):
+        return self.order_by(
+            F("start_date").asc(nulls_last=True), "kind", "number", "slug"
+        )
+
+
+def meeting_label(title, start):
+    """How a meeting is named in a list of records: its title and date."""
+    return f"{title} ({start})"
+
+
+class Meeting(Timestamped):
+    Kind = MeetingKind
+    Status = MeetingStatus
+    Format = MeetingFormat
+
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text=_("Left empty, it is made from the date, kind and number."),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind)
+    number = models.PositiveSmallIntegerField(
+        _("number within its kind"),
+        null=True,
+        blank=True,
+        help_text=_("4 for the 4th Foreign Ministers' Meeting; empty when unknown."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.HELD
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    start_precision = models.CharField(
+        _("start date known to the"),
+        max_length=7,
+        choices=Precision,
+        default=Precision.DAY,
+    )
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    end_precision = models.CharField(
+        _("end date known to the"),
+        max_length=7,
+        choices=Precision,
+        default=Precision.UNKNOWN,
+        help_text=_("Leave the end date empty for a one-day meeting."),
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    host = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="hosted_meetings",
+        null=True,
+        blank=True,
+        verbose_name=_("host country"),
+    )
+    format = models.CharField(_("format"), max_length=10, choices=Format, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    outcomes = models.TextField(_("outcomes"), blank=True)
+    sources = models.ManyToManyField(
+        Source, related_name="meetings", blank=True, verbose_name=_("sources")
+    )
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("start_date").asc(nulls_last=True), "kind", "number"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        permissions = [
+            ("import_meeting", _("Can import meetings from CSV")),
+            ("export_meeting", _("Can export meetings as CSV")),
+        ]
+        constraints = [
+            choice_constraint("kind", MeetingKind, "meeting_kind_valid"),
+            choice_constraint("status", MeetingStatus, "meeting_status_valid"),
+            choice_constraint("format", MeetingFormat, "meeting_format_valid", True),
+            *precision_constraints("start_date", "start_precision", "meeting"),
+            *precision_constraints("end_date", "end_precision", "meeting"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=False, end_date__gte=F("start_date")),
+                name="meeting_end_not_before_start",
+                violation_error_message=_("A meeting cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(format="online") | Q(city=""),
+                name="meeting_online_has_no_city",
+                violation_error_message=_("An online meeting has no city."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(number__gte=1),
+                name="meeting_number_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "number"],
+                condition=Q(number__isnull=False) & ~Q(status="cancelled"),
+                name="meeting_number_unique_per_kind",
+                violation_error_message=_(
+                    "Another meeting of this kind already has this number."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return meeting_label(self.title, self.start)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.derive_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return record_url("dialogue:meeting-detail", self.slug)
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def start(self):
+        return PartialDate(self.start_date, self.start_precision)
+
+    @property
+    def end(self):
+        return PartialDate(self.end_date, self.end_precision)
+
+    @property
+    def dates(self):
+        return format_range(self.start, self.end)
+
+    @property
+    def kind_name(self):
+        """'4th Foreign Ministers' Meeting', or the kind alone when unnumbered."""
+        label = self.get_kind_display()
+        return f"{ordinal(self.number)} {label}" if self.number else label
+
+    @property
+    def public_host(self):
+        """The host country, or None when there is none or it is a draft."""
+        return public_or_none(self.host)
+
+    @property
+    def place(self):
+        """Where it was, for visitors: the city, and the host country unless that
+        country is a draft."""
+        if self.format == self.Format.ONLINE:
+            return str(_("online"))
+        host = self.public_host
+        parts = [self.city, host.name if host else ""]
+        return ", ".join(part for part in parts if part)
+
+    def derive_slug(self):
+        """``2012-11-10-foreign-ministers-4``; unique, with a suffix if taken."""
+        date_part = self.start.isoformat() or "undated"
+        base = slugify(f"{date_part} {self.kind.replace('_', ' ')} {self.number or ''}")
+        slug, counter = base, 2
+        while Meeting.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, counter = f"{base}-{counter}", counter + 1
+        return slug
+
+
+class AttendanceQuerySet(PublishedQuerySet):
+    def get_by_natural_key(self, meeting, country, person, position):
+        if person:
+            return self.get(meeting__slug=meeting, person__slug=person)
+        return self.get(
+            meeting__slug=meeting,
+            country__code=country,
+            person__isnull=True,
+            position=position,
+        )
+
+    public_parents = ("meeting", "country")
+    public_links = ("person",)
+
+
+class Attendance(Timestamped):
+    Capacity = Capacity
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("meeting"),
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        null=True,
+        blank=True,
+        verbose_name=_("person"),
+        help_text=_("Leave empty when the name is not known."),
+    )
+    position = models.CharField(
+        _("position"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Minister for Foreign Affairs, Ambassador to Japan."),
+    )
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        verbose_name=_("for country"),
+    )
+    capacity = models.CharField(
+        _("capacity"), max_length=10, choices=Capacity, default=Capacity.DELEGATE
+    )
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "country__name", "position"]
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        permissions = [
+            ("import_attendance", _("Can import attendees from CSV")),
+            ("export_attendance", _("Can export attendees as CSV")),
+        ]
+        constraints = [
+            choice_constraint("capacity", Capacity, "attendance_capacity_valid"),
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                condition=Q(person__isnull=False),
+                name="attendance_person_once_per_meeting",
+                violation_error_message=_("This person is already listed here."),
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "country", "position"],
+                condition=Q(person__isnull=True),
+                name="attendance_unnamed_once_per_position",
+                violation_error_message=_(
+                    "An unnamed attendee with this position and country is "
+                    "already listed here."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | ~Q(position=""),
+                name="attendance_unnamed_has_position",
+                violation_error_message=_(
+                    "An attendee whose name is not known needs a position."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        who = self.person.name if self.person else self.position
+        return f"{who} ({self.country.code}) at {self.meeting.title}"
+
+    def natural_key(self):
+        return (
+            self.meeting.slug,
+            self.country.code,
+            self.person.slug if self.person else "",
+            self.position,
+        )
+
+    natural_key.dependencies = [
+        "dialogue.meeting",
+        "dialogue.country",
+        "dialogue.person",
+    ]
+
+    @property
+    def display_name(self):
+        if self.person:
+            return self.person.name
+        return _("%(position)s (name not recorded)") % {"position": self.position}

@@ -1,0 +1,109 @@
+"""Participating countries and the people who came for them."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from ..addresses import country_url, record_url
+from ..iso import COUNTRY_CODES
+from .base import (
+    PublishedQuerySet,
+    Role,
+    SlugQuerySet,
+    Timestamped,
+    choice_constraint,
+)
+from .content import Source
+
+
+class CountryQuerySet(PublishedQuerySet):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Country(Timestamped):
+    Role = Role
+
+    code = models.CharField(
+        _("ISO 3166-1 code"),
+        max_length=2,
+        unique=True,
+        help_text=_("Two capital letters, e.g. KZ for Kazakhstan."),
+    )
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    role = models.CharField(_("role in the Dialogue"), max_length=10, choices=Role)
+    joined_on = models.DateField(_("date joined"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    sources = models.ManyToManyField(
+        Source, related_name="countries", blank=True, verbose_name=_("sources")
+    )
+
+    objects = CountryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        permissions = [
+            ("import_country", _("Can import participants from CSV")),
+            ("export_country", _("Can export participants as CSV")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__in=COUNTRY_CODES),
+                name="country_code_iso_3166",
+                violation_error_message=_(
+                    "The code must be an ISO 3166-1 alpha-2 code in capitals, e.g. KZ."
+                ),
+            ),
+            choice_constraint("role", Role, "country_role_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return country_url(self.code)
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Person(Timestamped):
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        help_text=_("As most often written in English; any script is accepted."),
+    )
+    other_names = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_("Other spellings and scripts (Cyrillic, Japanese), one per line."),
+    )
+
+    objects = SlugQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        permissions = [
+            ("import_person", _("Can import people from CSV")),
+            ("export_person", _("Can export people as CSV")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=True)[:120]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return record_url("dialogue:person-detail", self.slug)
+
+    def natural_key(self):
+        return (self.slug,)
