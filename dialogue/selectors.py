@@ -6,8 +6,7 @@ with ``select_related``/``prefetch_related`` for what the page's template shows,
 that no page's number of queries grows with the data.
 """
 
-from django.db.models import Count, F, Prefetch, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Prefetch, Sum
 
 from .models import (
     Attendance,
@@ -143,33 +142,23 @@ def meetings_hosted(*, country):
     return Meeting.objects.public().filter(host=country).select_related("host")
 
 
-def people_count(*, country):
-    """How many public people attended for the country."""
-    attended = attendances_for(country=country).values("person_id")
-    return Person.objects.public().filter(pk__in=attended).count()
-
-
 def representatives(*, country):
-    """One attendance per public person who came for the country, by name: their
-    latest, with ``appearance_count``, how often they came for it."""
-    per_person = {"partition_by": F("person")}
+    """The public people who came for the country, by name, each with
+    ``attended``: their attendances for it visitors may see, the latest first."""
+    mine = attendances_for(country=country)
     return (
-        attendances_for(country=country)
-        .filter(person__isnull=False)
-        .select_related("person", "meeting")
-        .annotate(
-            appearance_count=Window(Count("pk"), **per_person),
-            recency=Window(
-                RowNumber(),
-                order_by=[
-                    F("meeting__start_date").desc(nulls_last=True),
-                    F("pk").desc(),
-                ],
-                **per_person,
-            ),
+        Person.objects.public()
+        .filter(pk__in=mine.values("person_id"))
+        .prefetch_related(
+            Prefetch(
+                "attendances",
+                queryset=mine.select_related("meeting").order_by(
+                    F("meeting__start_date").desc(nulls_last=True), "-pk"
+                ),
+                to_attr="attended",
+            )
         )
-        .filter(recency=1)
-        .order_by("person__name", "person__slug")
+        .order_by("name", "slug")
     )
 
 
