@@ -21,9 +21,10 @@ class Citations:
 
     def cite(self, obj):
         """The (number, source) pairs for the published sources of ``obj``."""
-        # The flag is checked here too, so that a page which forgot to prefetch
-        # only public sources still cites no draft.
-        sources = [source for source in obj.sources.all() if source.published]
+        sources = getattr(obj, "public_sources", None)
+        if sources is None:
+            # A page that did not prefetch them (selectors.public_sources()).
+            sources = [source for source in obj.sources.all() if source.published]
         return sorted(
             ((self.number(source), source) for source in sources),
             key=lambda pair: pair[0],

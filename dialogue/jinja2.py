@@ -17,11 +17,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.timezone import template_localtime
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 #: What ``regroup`` returns for each group, named as by Django's ``{% regroup %}``.
 GroupedResult = namedtuple("GroupedResult", ["grouper", "list"])
@@ -63,10 +63,14 @@ def cite(context, obj):
             "cite() needs the page's citations in the context: give the view "
             "dialogue.citations.CitationsMixin."
         )
-    return format_html_join(
-        "",
-        '<sup class="cite"><a href="#ref-{}" title="{}">[{}]</a></sup>',
-        ((number, source.title, number) for number, source in citations.cite(obj)),
+    # Jinja2's own escape (markupsafe), not format_html_join: a page of a hundred
+    # cited rows spent an eighth of its time there (cProfile, person page at 100x).
+    return Markup(
+        "".join(
+            f'<sup class="cite"><a href="#ref-{number}" title="{escape(source.title)}">'
+            f"[{number}]</a></sup>"
+            for number, source in citations.cite(obj)
+        )
     )
 
 

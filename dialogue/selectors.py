@@ -6,7 +6,7 @@ with ``select_related``/``prefetch_related`` for what the page's template shows,
 that no page's number of queries grows with the data.
 """
 
-from django.db.models import Count, F, Prefetch, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
 
 from .models import (
     Attendance,
@@ -27,8 +27,12 @@ CITING_ROWS = 50
 
 
 def public_sources(relation="sources"):
-    """Prefetch the public sources of each record (``cite()`` numbers them)."""
-    return Prefetch(relation, queryset=Source.objects.public())
+    """Prefetch the public sources of each record as its ``public_sources`` list
+    (``cite()`` numbers them); a list, not a manager per record, which a page of a
+    hundred rows would otherwise build for each."""
+    return Prefetch(
+        relation, queryset=Source.objects.public(), to_attr="public_sources"
+    )
 
 
 # The home page and the participants
@@ -91,7 +95,37 @@ def pledges(*, donor=None, meeting=None):
         found = found.filter(donor=donor)
     if meeting is not None:
         found = found.filter(meeting=meeting)
-    return found.select_related("donor", "meeting").prefetch_related(public_sources())
+    return pledge_rows(found)
+
+
+#: The fields a pledge's row shows (includes/pledge_text.html, the pledges page).
+PLEDGE_FIELDS = (
+    "slug",
+    "amount",
+    "currency",
+    "approximate",
+    "announced_on",
+    "announced_precision",
+    "purpose",
+    "donor",
+    "donor__code",
+    "donor__name",
+    "meeting",
+    "meeting__slug",
+    "meeting__title",
+    "meeting__published",
+)
+
+
+def pledge_rows(pledges):
+    """Pledges with what their rows show and cite, and no more: a list shows a
+    hundred, and their timestamps and the donors' and meetings' long texts cost
+    more to read than the rest (cProfile, pledges page at 100x the seed)."""
+    return (
+        pledges.select_related("donor", "meeting")
+        .only(*PLEDGE_FIELDS)
+        .prefetch_related(public_sources())
+    )
 
 
 def pledge_totals():
@@ -144,18 +178,35 @@ def meetings_hosted(*, country):
 
 def representatives(*, country):
     """The public people who came for the country, by name, each with
-    ``attended``: their attendances for it visitors may see, the latest first."""
+    ``appearance_count``, how often, and ``latest``: a one-item list of their
+    latest attendance for it."""
     mine = attendances_for(country=country)
+    newest_first = [F("meeting__start_date").desc(nulls_last=True), "-pk"]
+    # The latest of a person's attendances: the one no later one follows.
+    latest = mine.filter(
+        pk=Subquery(
+            mine.filter(person=OuterRef("person"))
+            .order_by(*newest_first)
+            .values("pk")[:1]
+        )
+    )
     return (
         Person.objects.public()
         .filter(pk__in=mine.values("person_id"))
+        .annotate(
+            appearance_count=Count(
+                "attendances",
+                filter=Attendance.objects.public_q("attendances__", skip=("country",))
+                & Q(attendances__country=country),
+            )
+        )
         .prefetch_related(
             Prefetch(
                 "attendances",
-                queryset=mine.select_related("meeting").order_by(
-                    F("meeting__start_date").desc(nulls_last=True), "-pk"
+                queryset=latest.select_related("meeting").only(
+                    "position", "person", "meeting", "meeting__slug", "meeting__title"
                 ),
-                to_attr="attended",
+                to_attr="latest",
             )
         )
         .order_by("name", "slug")
@@ -164,15 +215,36 @@ def representatives(*, country):
 
 def pledges_by(*, country):
     """A country's own pledges, the latest first."""
-    return (
-        Pledge.objects.public_under(donor=country)
-        .select_related("donor", "meeting")
-        .prefetch_related(public_sources())
-        .order_by(F("announced_on").desc(nulls_last=True), "slug")
+    return pledge_rows(
+        Pledge.objects.public_under(donor=country).order_by(
+            F("announced_on").desc(nulls_last=True), "slug"
+        )
     )
 
 
 # A person's page
+
+
+#: The fields a row of a person's meetings shows.
+APPEARANCE_FIELDS = (
+    "position",
+    "capacity",
+    "meeting",
+    "country",
+    *(
+        f"meeting__{name}"
+        for name in (
+            "slug",
+            "title",
+            "start_date",
+            "start_precision",
+            "end_date",
+            "end_precision",
+        )
+    ),
+    "country__code",
+    "country__name",
+)
 
 
 def appearances(*, person):
@@ -182,6 +254,8 @@ def appearances(*, person):
         Attendance.objects.public()
         .filter(person=person)
         .select_related("meeting", "country")
+        # What a row shows (a page has a hundred): not the meetings' long texts.
+        .only(*APPEARANCE_FIELDS)
         .prefetch_related(public_sources("meeting__sources"))
         .order_by(
             F("meeting__start_date").asc(nulls_last=True),
