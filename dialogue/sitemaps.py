@@ -6,12 +6,17 @@ the Sites framework's single domain would be wrong for all but one host. While
 every section fits in one file (the protocol's limit is 50,000 addresses),
 ``/sitemap.xml`` is the one sitemap of them all; once a section is larger it is a
 sitemap index of the sections' files, each split in pages of 50,000.
+
+``templates/sitemap.xml`` stands in for Django's template of the same name: the
+same XML, in Jinja2, which writes a sitemap of a few thousand addresses about five
+times faster (cProfile: Django's ``date`` filter alone took half of the page).
 """
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from .models import Country, Document, Meeting, Page, Person, Source
 
@@ -24,6 +29,11 @@ class RequestSitemap(Sitemap):
 
     def get_domain(self, site=None):
         return self.request.get_host()
+
+    @cached_property
+    def paginator(self):
+        # Counted once a request: by sitemap() to choose, then by Django's view.
+        return super().paginator
 
 
 class FixedPages(RequestSitemap):
