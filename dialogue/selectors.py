@@ -59,6 +59,31 @@ def meetings_held_count():
     return Meeting.objects.public().filter(status=Meeting.Status.HELD).count()
 
 
+#: What a meeting's row shows (includes/meeting_row.html): not its long texts.
+MEETING_ROW_FIELDS = (
+    "slug",
+    "kind",
+    "number",
+    "title",
+    "status",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+    "city",
+    "format",
+    "host",
+    "host__code",
+    "host__name",
+    "host__published",
+)
+
+
+def meeting_rows(meetings):
+    """Meetings with what a row of a list shows (a list shows a hundred)."""
+    return meetings.select_related("host").only(*MEETING_ROW_FIELDS)
+
+
 def dated_meetings():
     return Meeting.objects.public().filter(start_date__isnull=False)
 
@@ -69,9 +94,7 @@ def first_meeting():
 
 
 def latest_meetings(*, limit=5):
-    return (
-        dated_meetings().select_related("host").order_by("-start_date", "-pk")[:limit]
-    )
+    return meeting_rows(dated_meetings()).order_by("-start_date", "-pk")[:limit]
 
 
 def public_page(*, slug):
@@ -164,16 +187,15 @@ def meetings_attended(*, country):
     # A semi-join (pk IN subquery), not a join made distinct: PostgreSQL plans it
     # well even before it has statistics on freshly written tables.
     attended = attendances_for(country=country).values("meeting_id")
-    return (
+    return meeting_rows(
         Meeting.objects.public()
         .filter(pk__in=attended)
-        .select_related("host")
         .order_by(F("start_date").desc(nulls_last=True), "-kind", "-number")
     )
 
 
 def meetings_hosted(*, country):
-    return Meeting.objects.public().filter(host=country).select_related("host")
+    return meeting_rows(Meeting.objects.public().filter(host=country))
 
 
 def representatives(*, country):
@@ -280,7 +302,7 @@ def documents_by(*, person):
 def timeline(*, kind="", year=None, participant=""):
     """Public meetings in time order, filtered by kind, year and the code of a
     country that attended."""
-    meetings = Meeting.objects.public().select_related("host").chronological()
+    meetings = meeting_rows(Meeting.objects.public()).chronological()
     if kind:
         meetings = meetings.filter(kind=kind)
     if year:
