@@ -42,6 +42,7 @@ import copy
 import functools
 import hashlib
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache.backends.dummy import DummyCache
@@ -51,7 +52,6 @@ from django.http import QueryDict
 from django.middleware import cache as django_cache
 from django.urls import Resolver404, resolve
 from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
-from django.utils.http import urlencode
 
 from . import cache as content
 
@@ -77,7 +77,10 @@ def cache_public(view, query=()):
 
 def kept_query(request, names):
     """The request's query string with only ``names``, in a fixed order."""
-    return urlencode([(name, request.GET.getlist(name)) for name in names], True)
+    if not request.META.get("QUERY_STRING"):
+        return ""
+    get = request.GET
+    return urlencode([(name, value) for name in names for value in get.getlist(name)])
 
 
 def page_key(request, names):
