@@ -1,6 +1,7 @@
 """Benchmark of the public pages against the ceiling (not a test: figures vary).
 
     .venv/bin/python bench/pages.py [--duration 10] [--factor 100] [--markdown FILE]
+                                    [--before DIR]
 
 Starts a throwaway PostgreSQL server and Redis, loads the seed data, and serves the
 site under gunicorn (gunicorn.conf.py, 2 sync workers) with the production settings
@@ -15,8 +16,15 @@ a constant through all the middleware) measured by the same server in the same r
   database. The SQL queries of each page are counted cold too.
 
 Then the same again after adding ``--factor`` times the seed's meetings, attendees
-and pledges (tests/factories_large.py). Exits non-zero if a page misses the goals:
-warm at least 80 % of the ceiling at either size, cold at least 10 % with the seed.
+and pledges (tests/factories_large.py), with the cache emptied first (the data is
+added without the page cache's version bump). Exits non-zero if a page misses the
+goals: warm at least 80 % of the ceiling at either size, cold at least 10 % with
+the seed.
+
+``--before DIR`` serves a second checkout (e.g. ``git archive COMMIT | tar -x -C
+DIR``) side by side with this one, on the same database, each with a Redis
+database of its own: every page is measured on one server and then on the other,
+and the tables show both. The goals apply to this checkout.
 """
 
 import argparse
@@ -136,6 +144,11 @@ class Redis:
                 time.sleep(0.05)
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
+    def flushall(self):
+        import redis
+
+        redis.Redis.from_url(self.url).flushall()
+
     def stop(self):
         self.process.kill()
         self.process.wait()
@@ -157,10 +170,10 @@ def base_env(database_url, cache_url):
     return env
 
 
-def manage(env, *args, capture=False):
+def manage(env, *args, capture=False, root=ROOT):
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         check=True,
         capture_output=True,
@@ -175,7 +188,7 @@ def shell(env, code):
 
 
 class Gunicorn:
-    def __init__(self, env, log_dir, name):
+    def __init__(self, env, log_dir, name, root=ROOT):
         self.port = pg.free_port()
         self.log = open(Path(log_dir) / f"gunicorn-{name}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
@@ -189,7 +202,7 @@ class Gunicorn:
                 "--access-logfile",
                 "/dev/null",
             ),
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -234,36 +247,62 @@ def warm_up(url, count=20):
             response.read()
 
 
-def measure(server, pages, duration):
-    """The ceiling first, then every page, then the ceiling again."""
-    results = {}
-    warm_up(server.base + pages["healthz"]["path"])
-    ceiling = [wrk(server.base + pages["healthz"]["path"], duration)["rate"]]
-    for name, page in pages.items():
-        if name == "healthz":
+def measure(servers, pages, duration):
+    """The ceiling first, then every page, then the ceiling again: each on every
+    server in turn (``{name: server}``), so that they share the machine's moods."""
+    results = {name: {} for name in servers}
+    ceilings = {name: [] for name in servers}
+    healthz = pages["healthz"]["path"]
+    for name, server in servers.items():
+        warm_up(server.base + healthz)
+        ceilings[name].append(wrk(server.base + healthz, duration)["rate"])
+    for page_name, page in pages.items():
+        if page_name == "healthz":
             continue
-        warm_up(server.base + page["path"], 5)
-        results[name] = wrk(server.base + page["path"], duration)
-        print(f"  {name:20} {results[name]['rate']:9.0f} req/s", flush=True)
-    ceiling.append(wrk(server.base + pages["healthz"]["path"], duration)["rate"])
-    return sum(ceiling) / len(ceiling), ceiling, results
+        for name, server in servers.items():
+            warm_up(server.base + page["path"], 5)
+            results[name][page_name] = wrk(server.base + page["path"], duration)
+            print(
+                f"  {page_name:20} {name:7} "
+                f"{results[name][page_name]['rate']:9.0f} req/s",
+                flush=True,
+            )
+    for name, server in servers.items():
+        ceilings[name].append(wrk(server.base + healthz, duration)["rate"])
+    return {
+        name: (sum(ceilings[name]) / len(ceilings[name]), ceilings[name], results[name])
+        for name in servers
+    }
 
 
-def run_size(label, database_url, redis_url, pages_env, tmp, duration):
+def run_size(label, database_url, cache_urls, pages_env, tmp, duration, checkouts):
+    """Every page on a warm and a cold server of each checkout (``{name: root}``);
+    ``cache_urls`` gives each checkout's warm cache."""
     print(f"== {label}", flush=True)
     pages = json.loads(
         shell(pages_env, PAGES_SCRIPT).split("PAGES=", 1)[1].splitlines()[0]
     )
-    runs = {}
-    for mode, cache_url in (("warm", redis_url), ("cold", "dummy://")):
-        server = Gunicorn(base_env(database_url, cache_url), tmp, f"{label}-{mode}")
+    runs = {name: {} for name in checkouts}
+    for mode in ("warm", "cold"):
+        servers = {}
         try:
-            wait_for(server.base + pages["healthz"]["path"])
+            for name, root in checkouts.items():
+                cache_url = cache_urls[name] if mode == "warm" else "dummy://"
+                servers[name] = Gunicorn(
+                    base_env(database_url, cache_url),
+                    tmp,
+                    f"{label}-{mode}-{name}",
+                    root,
+                )
+            for server in servers.values():
+                wait_for(server.base + pages["healthz"]["path"])
             print(f" {mode}", flush=True)
-            runs[mode] = measure(server, pages, duration)
-            print(f"  ceiling {runs[mode][1]}", flush=True)
+            for name, run in measure(servers, pages, duration).items():
+                runs[name][mode] = run
+                print(f"  ceiling {name} {run[1]}", flush=True)
         finally:
-            server.stop()
+            for server in servers.values():
+                server.stop()
     return pages, runs
 
 
@@ -290,6 +329,52 @@ def table(label, pages, runs):
             f"{ratios[name][1]:.1%} |"
         )
     return "\n".join(lines), ratios
+
+
+def side_by_side(label, pages, before, after):
+    """The table of two checkouts' runs: before → after."""
+
+    def ceilings(runs, mode):
+        return " / ".join(f"{c:,.0f}" for c in runs[mode][1])
+
+    lines = [
+        f"**{label}** — ceiling (`/healthz`, before and after the pages), before → "
+        f"after: warm {ceilings(before, 'warm')} → {ceilings(after, 'warm')} req/s, "
+        f"cold {ceilings(before, 'cold')} → {ceilings(after, 'cold')} req/s",
+        "",
+        "| page | SQL queries (cold) | warm req/s | warm p50 ms | warm × ceiling "
+        "| cold req/s | cold × ceiling |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in after["warm"][2]:
+        cells = []
+        for mode, fields in (
+            ("warm", ("rate", "p50", "ratio")),
+            ("cold", ("rate", "ratio")),
+        ):
+            for field in fields:
+                pair = []
+                for runs in (before, after):
+                    ceiling, _, results = runs[mode]
+                    value = (
+                        results[name]["rate"] / ceiling
+                        if field == "ratio"
+                        else results[name][field]
+                    )
+                    pair.append(
+                        f"{value:.0%}"
+                        if field == "ratio" and mode == "warm"
+                        else f"{value:.1%}"
+                        if field == "ratio"
+                        else f"{value:.2f}"
+                        if field == "p50"
+                        else f"{value:,.0f}"
+                    )
+                cells.append(" → ".join(pair))
+        lines.append(
+            f"| {name} | {pages[name]['queries']} | " + " | ".join(cells) + " |"
+        )
+    return "\n".join(lines)
 
 
 def versions():
@@ -327,57 +412,94 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per page")
     parser.add_argument("--factor", type=int, default=100)
     parser.add_argument("--markdown", type=Path, help="also write the tables here")
+    parser.add_argument(
+        "--before", type=Path, help="a checkout to serve side by side with this one"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
+    checkouts = {"after": ROOT}
+    if args.before:
+        checkouts = {"before": args.before.resolve(), "after": ROOT}
 
     tmp = tempfile.mkdtemp(prefix="capj-bench-")
     server = pg.Server().init().start().create_database()
     redis_server = Redis()
+    # Each checkout its own Redis database: their page caches do not mix.
+    cache_urls = {
+        name: f"{redis_server.url.rsplit('/', 1)[0]}/{number}"
+        for number, name in enumerate(checkouts)
+    }
     try:
-        env = base_env(server.url, redis_server.url)
+        env = base_env(server.url, cache_urls["after"])
         manage(env, "migrate", "--no-input")
-        manage(env, "collectstatic", "--no-input")
+        for root in checkouts.values():
+            manage(env, "collectstatic", "--no-input", root=root)
         manage(env, "loaddata", "seed")
         cold_env = base_env(server.url, "dummy://")
-        seed_pages, seed_runs = run_size(
-            "seed data", server.url, redis_server.url, cold_env, tmp, args.duration
-        )
+        sizes = [
+            (
+                "seed data",
+                *run_size(
+                    "seed data",
+                    server.url,
+                    cache_urls,
+                    cold_env,
+                    tmp,
+                    args.duration,
+                    checkouts,
+                ),
+            )
+        ]
         output = shell(cold_env, LARGE_SCRIPT.format(factor=args.factor))
         added = json.loads(output.split("ADDED=", 1)[1].splitlines()[0])
-        large_label = f"seed + {args.factor}x meetings, attendees, pledges"
-        large_pages, large_runs = run_size(
-            large_label, server.url, redis_server.url, cold_env, tmp, args.duration
+        # The rows were added with a cache that keeps nothing, so no version was
+        # bumped in Redis: empty it, or the warm servers would serve the seed's pages.
+        redis_server.flushall()
+        added_text = ", ".join(f"{count:,} {kind}" for kind, count in added.items())
+        large_label = f"Seed data + {added_text}"
+        sizes.append(
+            (
+                large_label,
+                *run_size(
+                    large_label,
+                    server.url,
+                    cache_urls,
+                    cold_env,
+                    tmp,
+                    args.duration,
+                    checkouts,
+                ),
+            )
         )
     finally:
         redis_server.stop()
         server.remove()
 
-    seed_table, seed_ratios = table("Seed data", seed_pages, seed_runs)
-    added_text = ", ".join(f"{count:,} {kind}" for kind, count in added.items())
-    large_table, large_ratios = table(
-        f"Seed data + {added_text}", large_pages, large_runs
-    )
     command = (
         f"wrk -t1 -c8 -d{args.duration}s --timeout 30s --latency "
         "-H 'X-Forwarded-Proto: https' URL"
     )
-    report = "\n".join(
-        [
-            f"Machine: {machine()}. {versions()}.",
-            f"Command: `.venv/bin/python bench/pages.py --duration {args.duration} "
-            f"--factor {args.factor}`; each page: `{command}`.",
-            "",
-            seed_table,
-            "",
-            large_table,
-        ]
-    )
+    before = f" --before {args.before}" if args.before else ""
+    parts = [
+        f"Machine: {machine()}. {versions()}.",
+        f"Command: `.venv/bin/python bench/pages.py --duration {args.duration} "
+        f"--factor {args.factor}{before}`; each page: `{command}`.",
+    ]
+    all_ratios = {}
+    for label, pages, runs in sizes:
+        label = label[0].upper() + label[1:]
+        text, all_ratios[label] = table(label, pages, runs["after"])
+        if args.before:
+            text = side_by_side(label, pages, runs["before"], runs["after"])
+        parts += ["", text]
+    report = "\n".join(parts)
     print()
     print(report)
     if args.markdown:
         args.markdown.write_text(report + "\n")
 
+    (seed_label, seed_ratios), (_, large_ratios) = all_ratios.items()
     misses = [
         f"{label}: {name} warm {warm:.0%} of the ceiling (goal {WARM_GOAL:.0%})"
         for label, ratios in (("seed", seed_ratios), ("large", large_ratios))
