@@ -107,6 +107,11 @@ def page_cache_is_on(cache):
 
 
 class FetchFromCacheMiddleware(django_cache.FetchFromCacheMiddleware):
+    """Django's, with the key above: the version and the page in one round trip
+    (Django's own lookup takes two, for the header list and then the page, and the
+    version would be a third; the round trip is most of what a page from the cache
+    costs: docs/performance.md)."""
+
     def process_request(self, request):
         request._cache_update_cache = False
         names = self.cached_query(request)
@@ -135,6 +140,8 @@ class FetchFromCacheMiddleware(django_cache.FetchFromCacheMiddleware):
             or not page_cache_is_on(self.cache)
         ):
             return None
+        # Which view, to know whether it is cached and which parameters it reads:
+        # this middleware runs before the URL is resolved.
         try:
             match = resolve(request.path_info, getattr(request, "urlconf", None))
         except Resolver404:
@@ -154,6 +161,11 @@ class FetchFromCacheMiddleware(django_cache.FetchFromCacheMiddleware):
 
 
 class UpdateCacheMiddleware(django_cache.UpdateCacheMiddleware):
+    """Django's, storing the page with its version under the key above, with a
+    placeholder for the nonce, and telling browsers to revalidate (``no-cache`` and
+    an ETag) rather than keep the page for the cache's timeout (Django's ``max-age``
+    would let them show a page older than the last edit)."""
+
     def process_response(self, request, response):
         if is_personal(request):
             if "Cache-Control" not in response:
@@ -180,6 +192,9 @@ class UpdateCacheMiddleware(django_cache.UpdateCacheMiddleware):
         return response
 
     def _should_update_cache(self, request, response):
+        # Django's checks (in its process_response, replaced above), stricter: it
+        # stores a response that sets a cookie without varying on Cookie, or that
+        # varies on other headers; the key here holds no header, so neither is.
         if not super()._should_update_cache(request, response):
             return False
         cache_control = response.get("Cache-Control", "").lower()
