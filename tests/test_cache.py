@@ -636,6 +636,19 @@ def test_a_page_from_the_cache_is_one_redis_round_trip(
     assert "Renamed on Redis" in visitor.get(MEETINGS).content.decode()
 
 
+def test_pages_are_served_while_the_cache_is_down(settings, seed, visitor):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "capj.redis_cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    for _ in range(2):
+        response = visitor.get(MEETINGS)
+        assert response.status_code == 200
+        assert "4th Foreign Ministers" in response.content.decode()
+
+
 def test_the_redis_cache_keeps_one_client_per_connection_pool():
     from capj.redis_cache import RedisCache
 
