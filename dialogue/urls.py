@@ -3,46 +3,87 @@ from django.views.decorators.http import require_safe
 
 from . import sitemaps, views
 from .feeds import MeetingFeed
+from .page_cache import cache_public
 
 app_name = "dialogue"
 
+# Every page here is cached whole for visitors (dialogue/page_cache.py). ``query``
+# names the GET parameters a page reads: its cache key keeps only those, and the
+# view is given only those.
+PAGE = ("page",)
+
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("participants/", views.ParticipantListView.as_view(), name="participant-list"),
+    path("", cache_public(views.HomeView.as_view()), name="home"),
+    path(
+        "participants/",
+        cache_public(views.ParticipantListView.as_view()),
+        name="participant-list",
+    ),
     path(
         "participants/<str:code>/",
-        views.ParticipantDetailView.as_view(),
+        cache_public(views.ParticipantDetailView.as_view(), query=PAGE),
         name="participant-detail",
     ),
-    path("people/<str:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
-    path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
-    path("feeds/meetings/", MeetingFeed(), name="meeting-feed"),
+    path(
+        "people/<str:slug>/",
+        cache_public(views.PersonDetailView.as_view(), query=PAGE),
+        name="person-detail",
+    ),
+    path(
+        "meetings/",
+        cache_public(
+            views.MeetingListView.as_view(),
+            query=("kind", "year", "participant", "page"),
+        ),
+        name="meeting-list",
+    ),
+    path("feeds/meetings/", cache_public(MeetingFeed()), name="meeting-feed"),
     path(
         "meetings/<slug:slug>/",
-        views.MeetingDetailView.as_view(),
+        cache_public(views.MeetingDetailView.as_view()),
         name="meeting-detail",
     ),
-    path("pledges/", views.PledgeListView.as_view(), name="pledge-list"),
-    path("documents/", views.DocumentListView.as_view(), name="document-list"),
+    path(
+        "pledges/",
+        cache_public(views.PledgeListView.as_view(), query=("donor", "page")),
+        name="pledge-list",
+    ),
+    path(
+        "documents/",
+        cache_public(views.DocumentListView.as_view(), query=PAGE),
+        name="document-list",
+    ),
     path(
         "documents/<slug:slug>/",
-        views.DocumentDetailView.as_view(),
+        cache_public(views.DocumentDetailView.as_view()),
         name="document-detail",
     ),
-    path("sources/", views.SourceListView.as_view(), name="source-list"),
     path(
-        "sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"
+        "sources/",
+        cache_public(views.SourceListView.as_view(), query=PAGE),
+        name="source-list",
     ),
-    path("pages/<slug:slug>/", views.PageDetailView.as_view(), name="page-detail"),
-    path("search/", views.SearchView.as_view(), name="search"),
-    path("data/", views.OpenDataView.as_view(), name="open-data"),
-    path("data/dataset.json", views.dataset_json, name="dataset-json"),
-    path("data/<str:kind>.csv", views.dataset_csv, name="dataset-csv"),
-    path("robots.txt", views.robots_txt, name="robots-txt"),
-    path("sitemap.xml", require_safe(sitemaps.sitemap), name="sitemap"),
+    path(
+        "sources/<slug:slug>/",
+        cache_public(views.SourceDetailView.as_view()),
+        name="source-detail",
+    ),
+    path(
+        "pages/<slug:slug>/",
+        cache_public(views.PageDetailView.as_view()),
+        name="page-detail",
+    ),
+    path(
+        "search/", cache_public(views.SearchView.as_view(), query=("q",)), name="search"
+    ),
+    path("data/", cache_public(views.OpenDataView.as_view()), name="open-data"),
+    path("data/dataset.json", cache_public(views.dataset_json), name="dataset-json"),
+    path("data/<str:kind>.csv", cache_public(views.dataset_csv), name="dataset-csv"),
+    path("robots.txt", cache_public(views.robots_txt), name="robots-txt"),
+    path("sitemap.xml", cache_public(require_safe(sitemaps.sitemap)), name="sitemap"),
     path(
         "sitemap-<str:section>.xml",
-        require_safe(sitemaps.section),
+        cache_public(require_safe(sitemaps.section), query=("p",)),
         name="sitemap-section",
     ),
 ]

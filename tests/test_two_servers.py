@@ -2,9 +2,10 @@
 
 Two gunicorn instances (2 workers each, production settings) on different loopback
 ports share one PostgreSQL database and one Redis cache, as two machines behind a
-load balancer would. An editor signs in on A and stays signed in on B; a meeting
-edited through A's admin is what B serves to a visitor on the very next request;
-an import previewed on A is confirmed on B. Skipped with a message where
+load balancer would. A page A rendered is served by B from the shared cache; an
+editor signs in on A and stays signed in on B; a meeting edited through A's admin is
+what B serves to a visitor on the very next request; an import previewed on A is
+confirmed on B. Skipped with a message where
 PostgreSQL or Redis is not installed; CI (CAPJ_REQUIRE_POSTGRES=1,
 CAPJ_REQUIRE_REDIS=1) fails instead of skipping.
 """
@@ -141,7 +142,10 @@ def logs_of(directory):
 
 class Browser:
     """Just enough of a browser: cookies (also Secure ones: the servers sit behind
-    a pretend TLS proxy), forms, redirects left to the caller."""
+    a pretend TLS proxy), forms, redirects left to the caller. Both servers are
+    asked for the same host, as behind one load balancer."""
+
+    host = "127.0.0.1"
 
     def __init__(self, port, cookies=None):
         self.port = port
@@ -153,11 +157,11 @@ class Browser:
 
     @property
     def origin(self):
-        return f"https://127.0.0.1:{self.port}"
+        return f"https://{self.host}"
 
     def request(self, method, path, body=None, headers=None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"X-Forwarded-Proto": "https", **(headers or {})}
+        headers = {"Host": self.host, "X-Forwarded-Proto": "https", **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if method == "POST":
@@ -295,14 +299,21 @@ def test_sessions_edits_and_imports_span_both_servers(servers):
     visitor_a, visitor_b = Browser(a_port), Browser(b_port)
     meeting = reverse("dialogue:meeting-detail", args=[FOURTH])
 
-    # Both servers have the page in the shared cache before the edit.
-    for visitor in (visitor_a, visitor_b):
-        status, headers, html = visitor.get(meeting)
-        assert status == 200
-        assert "4th Foreign Ministers" in html
-        assert "ETag" in headers
-    _, cached, _ = visitor_b.get(meeting)
-    assert cached["ETag"] == headers["ETag"]
+    # The page A rendered is the one B serves, from the shared cache: the same copy
+    # (each response with its own CSP nonce, hence the ETag), and a browser holding
+    # A's copy gets a 304 from B.
+    status, from_a, html = visitor_a.get(meeting)
+    assert status == 200
+    assert "4th Foreign Ministers" in html
+    status, from_b, html = visitor_b.get(meeting)
+    assert status == 200
+    assert "4th Foreign Ministers" in html
+    assert from_b["ETag"] == from_a["ETag"]
+    status, _, _ = visitor_b.get(meeting, {"If-None-Match": from_a["ETag"]})
+    assert status == 304
+    # A parameter the page does not read is the same copy.
+    _, with_junk, _ = visitor_b.get(meeting + "?utm_source=newsletter")
+    assert with_junk["ETag"] == from_a["ETag"]
 
     # An editor signs in on A and is still signed in on B.
     editor_a = Browser(a_port)
@@ -325,11 +336,14 @@ def test_sessions_edits_and_imports_span_both_servers(servers):
     status, headers, html = editor_a.post(change, replace(fields, title=title))
     assert status == 302, html[:3000]
 
-    # ... and B serves the new title to a visitor on the very next request.
-    status, headers, html = visitor_b.get(meeting)
+    # ... and B serves the new title to a visitor on the very next request, also to
+    # a browser asking with the ETag of its old copy.
+    status, headers, html = visitor_b.get(meeting, {"If-None-Match": from_a["ETag"]})
     assert status == 200
     assert "renamed on server A" in html
     assert "Fourth Foreign Ministers' Meeting, renamed on server A" in page_text(html)
+    status, _, html = visitor_a.get(meeting)
+    assert "renamed on server A" in html
 
     # An import previewed on A is confirmed on B.
     import_url = reverse("admin:dialogue_meeting_import")
@@ -354,6 +368,8 @@ def test_sessions_edits_and_imports_span_both_servers(servers):
     _, _, changelist = editor_b.get(headers["Location"])
     assert "Import of meetings.csv finished" in changelist
     status, _, html = visitor_a.get(reverse("dialogue:meeting-list"))
+    assert "Expert meeting on water in Dushanbe" in html
+    status, _, html = visitor_b.get(reverse("dialogue:meeting-list") + "?junk=1")
     assert "Expert meeting on water in Dushanbe" in html
 
     # Signing out on B ends the session on A too.

@@ -71,10 +71,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 304 Not Modified for a page the browser has (its ETag); before django-csp, so
+    # a 304 carries no policy, whose nonce would not be the one of the copy kept.
+    "django.middleware.http.ConditionalGetMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Visitors' pages from the shared cache, before sessions and the view (see
-    # dialogue/middleware.py); after CSP, so every response gets its own policy.
-    "dialogue.middleware.PageCacheMiddleware",
+    # Visitors' pages from the shared cache, before sessions and the view; after
+    # django-csp, so every response gets its own policy (dialogue/page_cache.py).
+    "dialogue.page_cache.UpdateCacheMiddleware",
+    "dialogue.page_cache.FetchFromCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -184,10 +188,11 @@ def cache_from_env(url):
 
 
 CACHES = {"default": cache_from_env(os.environ.get("DJANGO_CACHE_URL", "locmem://"))}
-# Public pages are cached whole under the content version (dialogue/cache.py), so
-# they are never stale; this only bounds how long an unvisited page takes memory.
+# Public pages are cached whole under the content version (dialogue/page_cache.py),
+# so they are never stale; this only bounds how long an unvisited page takes memory.
 # 0 turns the page cache off.
-PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 3600)
+CACHE_MIDDLEWARE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 3600)
+CACHE_MIDDLEWARE_KEY_PREFIX = "capj"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
