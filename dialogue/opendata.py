@@ -14,7 +14,8 @@ the CSV cell).
 
 from django.db.models import Count, Q, Value
 
-from .resources import FULL_DATASET, write_csv
+from .csv.dataset import FULL_DATASET
+from .csv.files import write_csv
 from .statements import Statement
 
 LICENCE = {

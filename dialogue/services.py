@@ -6,15 +6,9 @@ from pathlib import Path
 from django.db import transaction
 
 from .cache import bump_content_version
-from .resources import (
-    DEPENDS_ON,
-    FULL_DATASET,
-    CsvFileError,
-    Problem,
-    log_import,
-    read_csv,
-    write_csv,
-)
+from .csv.dataset import DEPENDS_ON, FULL_DATASET, log_import
+from .csv.files import CsvFileError, read_csv, write_csv
+from .csv.results import Problem
 
 
 def export_dataset(directory):

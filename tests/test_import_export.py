@@ -9,6 +9,24 @@ import pytest
 from django.db import IntegrityError
 from django.urls import reverse
 
+from dialogue.csv.dataset import DATASET, FULL_DATASET
+from dialogue.csv.files import (
+    CsvFileError,
+    escape_formula,
+    read_csv,
+    unescape_formula,
+    write_csv,
+)
+from dialogue.csv.resources import (
+    AttendanceResource,
+    CountryResource,
+    DocumentPointResource,
+    DocumentResource,
+    MeetingResource,
+    PersonResource,
+    PledgeResource,
+    SourceResource,
+)
 from dialogue.models import (
     Attendance,
     Country,
@@ -19,23 +37,6 @@ from dialogue.models import (
     Person,
     Pledge,
     Source,
-)
-from dialogue.resources import (
-    DATASET,
-    FULL_DATASET,
-    AttendanceResource,
-    CountryResource,
-    CsvFileError,
-    DocumentPointResource,
-    DocumentResource,
-    MeetingResource,
-    PersonResource,
-    PledgeResource,
-    SourceResource,
-    escape_formula,
-    read_csv,
-    unescape_formula,
-    write_csv,
 )
 from tests.factories import (
     make_attendance,
@@ -603,8 +604,8 @@ def test_unreadable_files_are_refused(data, expected):
 
 def test_a_page_body_over_128_kb_goes_out_and_back_in_whole(db):
     # The csv module's own limit is 128 KB a cell; a page's body has none.
+    from dialogue.csv.resources import PageResource
     from dialogue.models import Page
-    from dialogue.resources import PageResource
     from tests.factories import make_page
 
     body = "A long page. " * 20_000  # 260,000 characters
@@ -646,7 +647,7 @@ def test_files_over_the_cap_are_refused(settings):
 
 
 def test_default_cap_is_five_megabytes():
-    from dialogue.resources import max_upload_bytes
+    from dialogue.csv.files import max_upload_bytes
 
     assert max_upload_bytes() == 5 * 1024 * 1024
 
