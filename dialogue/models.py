@@ -28,6 +28,22 @@ def ordinal(number):
     return f"{number}{suffix}"
 
 
+def unique_slug(base, taken, others):
+    """``base``, or ``base-2``, ``base-3``…: the first not in ``taken`` (the slugs
+    in use, when the caller holds them all, as an import does) or, without it, not
+    used by any of ``others`` (a queryset)."""
+
+    def in_use(slug):
+        if taken is not None:
+            return slug in taken
+        return others.filter(slug=slug).exists()
+
+    slug, counter = base, 2
+    while in_use(slug):
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
 def choice_constraint(field, choices, name, allow_blank=False):
     values = list(choices.values) + ([""] if allow_blank else [])
     return models.CheckConstraint(condition=Q(**{f"{field}__in": values}), name=name)
@@ -224,7 +240,7 @@ class Person(Timestamped):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=True)[:120]
+            self.slug = self.derive_slug()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -232,6 +248,12 @@ class Person(Timestamped):
 
     def natural_key(self):
         return (self.slug,)
+
+    def derive_slug(self, taken=None):
+        """``erlan-abdyldaev``, from the name in any script; unique, with a suffix
+        if taken (see :func:`unique_slug`)."""
+        base = slugify(self.name, allow_unicode=True)[:110] or "person"
+        return unique_slug(base, taken, Person.objects.exclude(pk=self.pk))
 
 
 class MeetingQuerySet(SlugQuerySet):
@@ -395,14 +417,12 @@ class Meeting(Timestamped):
         parts = [self.city, host.name if host else ""]
         return ", ".join(part for part in parts if part)
 
-    def derive_slug(self):
-        """``2012-11-10-foreign-ministers-4``; unique, with a suffix if taken."""
+    def derive_slug(self, taken=None):
+        """``2012-11-10-foreign-ministers-4``; unique, with a suffix if taken (see
+        :func:`unique_slug`)."""
         date_part = self.start.isoformat() or "undated"
         base = slugify(f"{date_part} {self.kind.replace('_', ' ')} {self.number or ''}")
-        slug, counter = base, 2
-        while Meeting.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-            slug, counter = f"{base}-{counter}", counter + 1
-        return slug
+        return unique_slug(base, taken, Meeting.objects.exclude(pk=self.pk))
 
 
 class AttendanceQuerySet(PublishedQuerySet):
@@ -636,10 +656,7 @@ class Pledge(Timestamped):
         base = slugify(
             f"{donor} {date_part} {self.currency} {amount.replace('.', '-')}"
         )[:110]
-        slug, counter = base, 2
-        while Pledge.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-            slug, counter = f"{base}-{counter}", counter + 1
-        return slug
+        return unique_slug(base, None, Pledge.objects.exclude(pk=self.pk))
 
 
 class Document(Timestamped):
