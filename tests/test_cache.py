@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils.http import http_date
 
 from dialogue import cache as content
+from dialogue.csv.dataset import export_dataset, import_dataset
 from dialogue.middleware import NONCE_PLACEHOLDER, PageCacheMiddleware
 from dialogue.models import Meeting
-from dialogue.services import export_dataset, import_dataset
 from tests.factories import make_meeting, make_source
 
 pytestmark = pytest.mark.django_db(transaction=True)
