@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from import_export.admin import ExportActionMixin, ImportExportMixin
 from import_export.forms import ExportForm, ImportForm
-from import_export.signals import post_import
 
 from .dataset import log_import
 from .files import (
@@ -111,7 +110,11 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
 
     @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
-        """The confirm step: import for real, or show why nothing was imported."""
+        """The confirm step: import for real, or show why nothing was imported.
+
+        The library's own step would read a file gone from storage, or no longer
+        valid, into a traceback, and record a failed import as done.
+        """
         if not self.has_import_permission(request):
             raise PermissionDenied
         confirm_form = self.create_confirm_form(request)
@@ -145,15 +148,8 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
         if result.failed:
             return self.render_failed_import(request, result)
         tmp_storage.remove()
-        self.generate_log_entries(result, request, file_name=file_name)
-        self.add_success_message(result, request)
-        post_import.send(sender=None, model=self.model)
-        return HttpResponseRedirect(
-            reverse(
-                "admin:{}_{}_changelist".format(*self.get_model_info()),
-                current_app=self.admin_site.name,
-            )
-        )
+        # The library's last step: history, message, post_import, back to the list.
+        return self.process_result(result, request)
 
     def render_failed_import(self, request, result):
         context = self.get_import_context_data()
@@ -183,11 +179,11 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
             },
         )
 
-    def generate_log_entries(self, result, request, file_name=""):
-        """One history entry per added or changed record, and one for the import."""
-        if self.get_skip_admin_log():
-            return
-        log_import(self.model, result, request.user, file_name or result.file_name)
+    def generate_log_entries(self, result, request):
+        """One history entry per added or changed record, and one for the import
+        (:func:`.dataset.log_import`)."""
+        if not self.get_skip_admin_log():
+            log_import(self.model, result, request.user, result.file_name)
 
     def import_action(self, request, **kwargs):
         """The upload step. A file that will not be confirmed is not kept."""
