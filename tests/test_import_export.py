@@ -357,17 +357,17 @@ def test_html_in_a_cell_stays_text_on_the_public_page(base, client):
         ),
         (
             {"number": "4"},
-            'Line 3, column "number": Foreign Ministers\' Meeting number 4 is '
-            'already the meeting "2012-11-10-foreign-ministers-4".',
+            'Line 3, columns "kind" and "number": Another meeting of this kind '
+            "already has this number.",
         ),
         (
             {"end_date": "2014-07-01"},
-            'Line 3, column "end_date": A meeting cannot end before it starts.',
+            'Line 3, columns "start_date" and "end_date": A meeting cannot end '
+            "before it starts.",
         ),
         (
             {"format": "online"},
-            'Line 3, column "city": An online meeting has no city: leave the city '
-            "empty.",
+            'Line 3, columns "city" and "format": An online meeting has no city.',
         ),
         (
             {"title": ""},
@@ -375,8 +375,8 @@ def test_html_in_a_cell_stays_text_on_the_public_page(base, client):
         ),
         (
             {"slug": "5th meeting"},
-            'Line 3, column "slug": "5th meeting" is not a valid slug: use only '
-            'letters, digits and hyphens, e.g. "5th-meeting".',
+            'Line 3, column "slug": Enter a valid “slug” consisting of letters, '
+            "numbers, underscores or hyphens.",
         ),
     ],
 )
@@ -407,12 +407,13 @@ def test_a_bad_meeting_row_is_named_and_nothing_is_saved(base, cells, expected):
         ),
         (
             "JP,100,usd,false",
-            'Line 2, column "currency": "usd" must be written in capitals: "USD".',
+            'Line 2, column "currency": The currency must be an ISO 4217 code in '
+            "capitals, e.g. USD.",
         ),
         (
             "JP,100,XYZ,false",
-            'Line 2, column "currency": Unknown currency "XYZ": use an ISO 4217 code '
-            "in capitals, such as USD, JPY or EUR.",
+            'Line 2, column "currency": The currency must be an ISO 4217 code in '
+            "capitals, e.g. USD.",
         ),
         (
             "JP,100,USD,maybe",
@@ -455,8 +456,8 @@ def test_unnamed_attendee_needs_a_position(base):
         "2012-11-10-foreign-ministers-4,,,KZ,delegate\n"
     )
     assert problems(run(AttendanceResource, text)) == [
-        'Line 2, column "position": An attendee whose name is not known needs a '
-        "position, e.g. Minister for Foreign Affairs."
+        'Line 2, columns "person" and "position": An attendee whose name is not '
+        "known needs a position."
     ]
 
 
@@ -492,9 +493,10 @@ def test_country_code_must_be_iso(db):
         "JP,Japan,partner,2004,\n"
     )
     assert problems(run(CountryResource, text)) == [
-        'Line 2, column "code": "XX" is not an ISO 3166-1 alpha-2 country code: use '
-        "two capital letters, e.g. KZ for Kazakhstan.",
-        'Line 3, column "code": Country codes are written in capitals: "KZ".',
+        'Line 2, column "code": The code must be an ISO 3166-1 alpha-2 code in '
+        "capitals, e.g. KZ.",
+        'Line 3, column "code": The code must be an ISO 3166-1 alpha-2 code in '
+        "capitals, e.g. KZ.",
         'Line 4, column "role": "partner" is not allowed here: use one of member, '
         "observer, guest.",
         'Line 4, column "joined_on": "2004" is not a full date: use YYYY-MM-DD or '
@@ -669,8 +671,8 @@ def test_a_database_error_halfway_leaves_nothing_saved(base):
     with mock.patch.object(Meeting.objects, "bulk_create", bulk_create_then_fail):
         result = run(MeetingResource, text)
     assert problems(result) == [
-        "The database refused the changes, so nothing was saved: An online meeting "
-        "has no city. (meeting_online_has_no_city)"
+        'Line 2, columns "city" and "format": An online meeting has no city.',
+        'Line 3, columns "city" and "format": An online meeting has no city.',
     ]
     assert counts() == before  # ...and is gone again
 

@@ -1,39 +1,77 @@
-"""What every file's resource shares: all-or-nothing, fast, every problem named."""
+"""What every file's resource shares: all or nothing, fast, every problem named.
+
+A row goes through django-import-export's own steps (``import_row``): its record is
+found by the instance loader, each cell is read by its column's widget, the record
+is checked by the model (``full_clean``) and queued for ``bulk_create`` or
+``bulk_update`` (``use_bulk``). All of it happens in one transaction, rolled back
+when anything at all is wrong (``rollback_on_validation_errors``).
+
+Validation has one home, the model: its fields and ``clean()`` are checked row by
+row, and its unique fields and constraints by the database, batch by batch. When
+the database refuses a batch, its rows are written again one at a time to find
+which it refuses, and each is reported with the model's own message
+(``validate_unique``, ``validate_constraints``), on its line, in its columns.
+"""
 
 import difflib
 from collections import defaultdict
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import ForeignKey, Q, UniqueConstraint
 from django.utils import timezone
 from import_export import resources
+from import_export.instance_loaders import BaseInstanceLoader, CachedInstanceLoader
 from import_export.results import Error, RowResult
 
-from ..models import Country, Person, Source
+from ..models import Person, Source
 from .results import (
-    CsvInstanceLoader,
     CsvResult,
     CsvRowResult,
     ImportProblem,
     Problem,
+    explain_database_error,
 )
-from .widgets import PersonWidget, _slug
+from .widgets import PersonWidget
+
+
+class NaturalKeyLoader(BaseInstanceLoader):
+    """Existing records by a key of several columns, all loaded in one query
+    (correctness rule: the library's ``CachedInstanceLoader`` takes a key of one
+    column only)."""
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        self.existing = {
+            resource.instance_key(obj): obj for obj in resource.get_queryset()
+        }
+
+    def get_instance(self, row):
+        return self.existing.get(self.resource.row_key(row))
 
 
 class CsvResource(resources.ModelResource):
-    """What every file's resource shares: all-or-nothing, fast, every problem named."""
+    """A file's resource: its columns, in the contract's order, and what it needs
+    loaded before the first row."""
 
     #: File name used by the dataset commands.
     file_name = ""
-    #: Columns identifying a row.
-    key_columns = ()
     #: Columns after the contract's, for what the public pages show and the
     #: contract has no column for: written only by ``export_dataset`` (with
     #: ``with_extensions``), read by every import when the file has them.
     extension_columns = ()
+    #: Foreign keys read with the records, for comparing and exporting them.
+    related = ()
+    #: The attribute naming a row in reports; else the record's ``str()``.
+    key_attribute = None
+    #: What the key is called in "appears twice" messages.
+    key_noun = "slug"
+    #: Columns a row must fill although the model accepts them empty.
+    required_columns = ()
 
     class Meta:
-        instance_loader_class = CsvInstanceLoader
+        instance_loader_class = CachedInstanceLoader
+        clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
         skip_diff = True
@@ -45,13 +83,19 @@ class CsvResource(resources.ModelResource):
     def __init__(self, with_extensions=False, **kwargs):
         super().__init__(**kwargs)
         self.with_extensions = with_extensions
-        self.existing = {}
-        self.seen = {}
         self.failed = False
         self.progress = None
         self.line_numbers = None
         self.row_changes = []
         self.new_people = {}
+        self.seen = {}
+        self.row_numbers = {}
+        self.dataset = None
+        self.now = None
+        self.import_fields = []
+        self.column_of = {}
+        self.foreign_keys = []
+        self.not_checked = set()
 
     @classmethod
     def columns(cls):
@@ -70,12 +114,14 @@ class CsvResource(resources.ModelResource):
     def get_row_result_class(cls):
         return CsvRowResult
 
-    def get_import_id_fields(self):
-        return list(self.key_columns)
+    def get_queryset(self):
+        """Every record, in the order they were created: exported so, a file
+        imported into an empty database creates them in the same order again."""
+        return self._meta.model.objects.select_related(*self.related).order_by("pk")
 
     def get_bulk_update_fields(self):
         names = ["updated_at"]
-        for field in self.get_import_fields():
+        for field in self.import_fields:
             names.extend(name for name in field.model_fields() if name not in names)
         return names
 
@@ -100,13 +146,11 @@ class CsvResource(resources.ModelResource):
                     f"Line 1: column {index} has no name. Delete that column, or "
                     "give it one of the names below."
                 )
-        unknown = [h for h in headers if h and h not in allowed]
-        for name in unknown:
+        for name in [h for h in headers if h and h not in allowed]:
             close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
             hint = f' Did you mean "{close[0]}"?' if close else ""
             problems.append(f'Line 1: unknown column "{name}".{hint}')
-        missing = [name for name in expected if name not in headers]
-        for name in missing:
+        for name in [name for name in expected if name not in headers]:
             problems.append(f'Line 1: the column "{name}" is missing.')
         if problems:
             optional = ",".join(self.extension_columns)
@@ -119,32 +163,25 @@ class CsvResource(resources.ModelResource):
     # Import ---------------------------------------------------------------
 
     def import_data(
-        self,
-        dataset,
-        dry_run=False,
-        raise_errors=False,
-        use_transactions=None,
-        collect_failed_rows=False,
-        rollback_on_validation_errors=True,
-        **kwargs,
+        self, dataset, dry_run=False, rollback_on_validation_errors=True, **kwargs
     ):
+        result = self.get_result_class()()
+        result.total_rows = len(dataset)
         header_problems = self.header_problems(dataset.headers)
-        if header_problems:
-            result = self.get_result_class()()
-            result.total_rows = len(dataset)
-            for problem in header_problems:
-                result.append_base_error(Error(ImportProblem(problem)))
-            return result
-        result = super().import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=raise_errors,
-            use_transactions=use_transactions,
-            collect_failed_rows=collect_failed_rows,
-            rollback_on_validation_errors=rollback_on_validation_errors,
-            **kwargs,
-        )
+        for problem in header_problems:
+            result.append_base_error(Error(ImportProblem(problem)))
+        if not header_problems:
+            try:
+                result = super().import_data(
+                    dataset,
+                    dry_run=dry_run,
+                    rollback_on_validation_errors=rollback_on_validation_errors,
+                    **kwargs,
+                )
+            except DatabaseError as exc:  # before the first row: never a traceback
+                result.append_base_error(Error(exc))
         result.line_numbers = getattr(dataset, "line_numbers", None)
+        result.headers = list(dataset.headers or ())
         result.file_name = kwargs.get("file_name") or self.file_name
         result.notes = self.new_people_notes()
         return result
@@ -157,8 +194,6 @@ class CsvResource(resources.ModelResource):
     def new_people_notes(self):
         """A note for each person the file names for the first time: created by
         the import, which is right for a new person and wrong for a misspelling."""
-        if not self.new_people:
-            return []
         notes = []
         for name, (line, column, widget) in self.new_people.items():
             close = len(self.new_people) * len(widget.by_name) <= self.HINT_BUDGET
@@ -170,29 +205,35 @@ class CsvResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self.progress = kwargs.get("progress")
         self.line_numbers = getattr(dataset, "line_numbers", None)
-        self.failed = False
-        self.seen = {}
-        self.new_people = {}
+        self.dataset = dataset
+        self.now = timezone.now()
+        headers = set(dataset.headers or ())
+        self.import_fields = [
+            field for field in self.get_import_fields() if field.column_name in headers
+        ]
+        self.column_of = {
+            name: field.column_name
+            for field in self.import_fields
+            for name in field.model_fields()
+        }
+        model_fields = self._meta.model._meta.get_fields()
+        self.foreign_keys = [f for f in model_fields if isinstance(f, ForeignKey)]
+        #: Fields the file does not write, left out of the model's checks.
+        self.not_checked = {
+            f.name for f in model_fields if f.concrete and f.name not in self.column_of
+        }
         self.load(dataset)
 
     def load(self, dataset):
-        """Load what the rows refer to, and the existing records, in a few queries."""
-        self.existing = {
-            self.instance_key(obj): obj for obj in self.existing_queryset()
-        }
-
-    def existing_queryset(self):
-        return self._meta.model.objects.all()
+        """Load what the rows refer to, each kind in one query."""
 
     def instance_key(self, obj):
+        """The key of an existing record (for :class:`NaturalKeyLoader`)."""
         raise NotImplementedError
 
     def row_key(self, row):
-        """The key of the existing record a row refers to, from its raw cells."""
-        return tuple((row.get(column) or "").strip() for column in self.key_columns)
-
-    def find_existing(self, row):
-        return self.existing.get(self.row_key(row))
+        """The key of the record a row refers to, from its raw cells."""
+        raise NotImplementedError
 
     def line_of(self, row_number):
         if self.line_numbers and 0 < row_number <= len(self.line_numbers):
@@ -211,21 +252,20 @@ class CsvResource(resources.ModelResource):
             RowResult.IMPORT_TYPE_INVALID,
         ):
             self.failed = True
+        elif self.key_attribute and row_result.instance is not None:
+            row_result.key = getattr(row_result.instance, self.key_attribute)
         else:
-            row_result.key = self.describe_key(row_result)
+            row_result.key = row_result.object_repr or ""
         if self.progress is not None:
             self.progress.update(1)
         return row_result
 
-    def describe_key(self, row_result):
-        return row_result.object_repr or ""
-
     def import_instance(self, instance, row, **kwargs):
+        """Read each cell into the record, noting what changes; a cell that cannot
+        be read is an error in its column."""
         errors = {}
         is_new = instance.pk is None
-        for field in self.get_import_fields():
-            if field.column_name not in row:
-                continue  # an extension column the file does not have
+        for field in self.import_fields:
             try:
                 value = field.parse(row)
             except ValueError as exc:
@@ -249,7 +289,12 @@ class CsvResource(resources.ModelResource):
                         (field.column_name, field.render(old), field.render(value))
                     )
                 field.assign(instance, value)
+        for column in self.required_columns:
+            if column not in errors and not (row.get(column) or "").strip():
+                errors[column] = ["This column cannot be empty."]
         if not errors:
+            # Correctness rule of the file: two rows with one key would both
+            # write the same record, the second silently winning.
             key = self.file_key(instance)
             if key is not None:
                 if key in self.seen:
@@ -262,10 +307,15 @@ class CsvResource(resources.ModelResource):
 
     def file_key(self, instance):
         """What may appear only once in a file."""
-        return tuple(getattr(instance, column) for column in self.key_columns)
+        return tuple(getattr(instance, name) for name in self._meta.import_id_fields)
 
     def duplicate_message(self, instance, first_line):
-        raise NotImplementedError
+        [column] = self._meta.import_id_fields
+        return (
+            column,
+            f'The {self.key_noun} "{getattr(instance, column)}" appears twice in '
+            f"this file (first on line {first_line}).",
+        )
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         return (
@@ -277,44 +327,154 @@ class CsvResource(resources.ModelResource):
     def validate_instance(
         self, instance, import_validation_errors=None, validate_unique=True
     ):
-        errors = {
-            key: list(value) for key, value in (import_validation_errors or {}).items()
-        }
-        if not errors:
-            for column, message in self.check(instance):
-                errors.setdefault(column or NON_FIELD_ERRORS, []).append(message)
+        """The model's checks of its fields and ``clean()``, by column.
+
+        Unique fields and constraints are left to the database (measured need:
+        checking them here costs a query each, a dozen a meeting, and the import
+        its speed); see :meth:`name_refused_rows`. So are foreign keys that are
+        set: the lookup widgets found them a moment ago, and checking each again
+        costs a query a row.
+        """
+        errors = dict(import_validation_errors or {})
+        if self._meta.clean_model_instances:
+            exclude = set(self.not_checked)
+            for field in self.import_fields:
+                if field.column_name in errors:
+                    exclude.update(field.model_fields())
+            exclude.update(
+                f.name
+                for f in self.foreign_keys
+                if getattr(instance, f.attname) is not None
+                or f.get_cached_value(instance, None) is not None
+            )
+            try:
+                instance.full_clean(
+                    exclude=exclude, validate_unique=False, validate_constraints=False
+                )
+            except ValidationError as exc:
+                for name, field_errors in exc.error_dict.items():
+                    column = self.column_of.get(name, NON_FIELD_ERRORS)
+                    errors.setdefault(column, []).extend(
+                        cell_message(instance, name, error) for error in field_errors
+                    )
         if errors:
             raise ValidationError(errors)
 
-    def check(self, instance):
-        """Rules across columns and rows; yields ``(column, message)``."""
-        return ()
-
     def before_save_instance(self, instance, row, **kwargs):
-        instance.updated_at = timezone.now()
+        instance.updated_at = self.now
+        self.row_numbers[id(instance)] = kwargs.get("row_number")
 
-    # Bulk writes, skipped once a row has failed: nothing will be kept anyway.
+    # Bulk writes ------------------------------------------------------------
 
     def bulk_create(
         self, using_transactions, dry_run, raise_errors, batch_size=None, result=None
     ):
-        if self.failed or (result and result.base_errors):
-            self.create_instances.clear()
+        self.write(self.create_instances, True, result)
+
+    def bulk_update(
+        self, using_transactions, dry_run, raise_errors, batch_size=None, result=None
+    ):
+        self.write(self.update_instances, False, result)
+
+    def write(self, queue, new, result):
+        """Write a batch of new or changed records, and their sources."""
+        batch = list(queue)
+        queue.clear()
+        if not batch:
             return
-        created = list(self.create_instances)
-        self.save_new_people(created)
-        super().bulk_create(
-            using_transactions, dry_run, raise_errors, batch_size, result
+        try:
+            with transaction.atomic(using=self.get_db_connection_name()):
+                self.save_new_people(batch)
+        except DatabaseError as exc:
+            self.handle_import_error(result, exc)
+            return
+        try:
+            with transaction.atomic(using=self.get_db_connection_name()):
+                self.write_rows(batch, new)
+        except IntegrityError as exc:
+            self.name_refused_rows(batch, new, exc, result)
+        except DatabaseError as exc:
+            self.handle_import_error(result, exc)
+        else:
+            if not self.failed:
+                self.save_sources(batch, new, result)
+
+    def write_rows(self, batch, new):
+        objects = self._meta.model.objects
+        if new:
+            objects.bulk_create(batch, batch_size=self._meta.batch_size)
+        else:
+            fields = self.get_bulk_update_fields()
+            objects.bulk_update(batch, fields, batch_size=self._meta.batch_size)
+
+    def name_refused_rows(self, batch, new, error, result):
+        """The database refused a batch: write its rows one at a time, each in a
+        savepoint, and report each refused row with the model's own words. Rows
+        written before it are in the database, so a row clashing with another
+        row of the file is found too. A refusal no row explains is reported as
+        it is."""
+        self.failed = True
+        named = False
+        for obj in batch:
+            if new:  # a statement of the batch may have numbered it
+                obj.pk = None
+                obj._state.adding = True
+            try:
+                with transaction.atomic(using=self.get_db_connection_name()):
+                    self.write_rows([obj], new)
+            except DatabaseError as exc:
+                errors = self.refusal(obj) or self.database_words(exc)
+                number = self.row_numbers[id(obj)]
+                row = dict(
+                    zip(self.dataset.headers, self.dataset[number - 1], strict=True)
+                )
+                result.append_invalid_row(number, row, ValidationError(errors))
+                named = True
+        if not named:
+            self.handle_import_error(result, error)
+
+    def refusal(self, obj):
+        """What the model says of ``obj`` beside what is written: its unique
+        fields and its constraints, by column."""
+        errors = {}
+        try:
+            obj.validate_unique()
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(self.columns_for([name]), []).extend(messages)
+        for constraint in obj._meta.constraints:
+            try:
+                constraint.validate(type(obj), obj)
+            except ValidationError as exc:
+                columns = self.columns_for(constrained_fields(constraint))
+                errors.setdefault(columns, []).extend(exc.messages)
+        return errors
+
+    def database_words(self, error):
+        """A refusal the model's checks do not explain, in the words of the
+        constraint the database names, else in the database's own."""
+        for constraint in self._meta.model._meta.constraints:
+            if constraint.name in str(error):
+                columns = self.columns_for(constrained_fields(constraint))
+                return {columns: [constraint.get_violation_error_message()]}
+        return {NON_FIELD_ERRORS: [f"The database refused this row: {error}."]}
+
+    def columns_for(self, names):
+        """The column, or columns in file order, of these model fields."""
+        columns = {self.column_of[name] for name in names if name in self.column_of}
+        ordered = tuple(
+            f.column_name for f in self.import_fields if f.column_name in columns
         )
-        if result is None or not result.base_errors:
-            self.save_sources(created, new=True, result=result)
+        if not ordered:
+            return NON_FIELD_ERRORS
+        return ordered[0] if len(ordered) == 1 else ordered
 
     def save_new_people(self, instances):
         """People named for the first time in this file are created first, for new
         and updated rows alike (a document's author may change to a new name)."""
         columns = [
             field.attribute
-            for field in self.get_import_fields()
+            for field in self.import_fields
             if isinstance(field.widget, PersonWidget)
         ]
         people = {
@@ -326,22 +486,8 @@ class CsvResource(resources.ModelResource):
         if people:
             Person.objects.bulk_create(list(people.values()))
 
-    def bulk_update(
-        self, using_transactions, dry_run, raise_errors, batch_size=None, result=None
-    ):
-        if self.failed or (result and result.base_errors):
-            self.update_instances.clear()
-            return
-        updated = list(self.update_instances)
-        self.save_new_people(updated)
-        super().bulk_update(
-            using_transactions, dry_run, raise_errors, batch_size, result
-        )
-        if result is None or not result.base_errors:
-            self.save_sources(updated, new=False, result=result)
-
     def save_sources(self, instances, new, result):
-        if "sources" not in self.fields:
+        if not any(field.column_name == "sources" for field in self.import_fields):
             return
         through = self._meta.model.sources.through
         owner = f"{self._meta.model._meta.model_name}_id"
@@ -366,21 +512,23 @@ class CsvResource(resources.ModelResource):
         except DatabaseError as exc:
             self.handle_import_error(result, exc)
 
+    def load_sources(self):
+        """The source map of the ``sources`` column, and every record's links."""
+        through = self._meta.model.sources.through
+        owner = f"{self._meta.model._meta.model_name}_id"
+        links = defaultdict(list)
+        for owner_id, source_id in through.objects.values_list(owner, "source_id"):
+            links[owner_id].append(source_id)
+        lookup = {source.slug: source for source in Source.objects.all()}
+        self.fields["sources"].widget.load(lookup, links)
+
     def handle_import_error(self, result, error, raise_errors=False):
         if isinstance(error, DatabaseError):
-            error = _explain_database_error(self._meta.model, error)
+            error = explain_database_error(self._meta.model, error)
         self.failed = True
         super().handle_import_error(result, error, raise_errors)
 
     # Export -----------------------------------------------------------------
-
-    #: Rows are exported in the order they were created, so that a file imported
-    #: into an empty database creates them in the same order again.
-    export_ordering = ("pk",)
-    export_related = ()
-
-    def get_queryset(self):
-        return self._meta.model.objects.order_by(*self.export_ordering)
 
     def get_export_fields(self, selected_fields=None):
         fields_ = super().get_export_fields(selected_fields)
@@ -389,7 +537,8 @@ class CsvResource(resources.ModelResource):
         return [f for f in fields_ if f.column_name not in self.extension_columns]
 
     def iter_queryset(self, queryset):
-        queryset = queryset.select_related(*self.export_related)
+        """The rows with their foreign keys and, in one more query, their sources."""
+        queryset = queryset.select_related(*self.related)
         exported = {field.column_name for field in self.get_export_fields()}
         if "sources" in exported:
             sources = _sources_by_owner(self._meta.model, queryset)
@@ -400,16 +549,27 @@ class CsvResource(resources.ModelResource):
             yield from queryset.iterator(chunk_size=2000)
 
 
-def _explain_database_error(model, error):
-    text = str(error)
-    for constraint in model._meta.constraints:
-        if constraint.name in text:
-            return ImportProblem(
-                "The database refused the changes, so nothing was saved: "
-                f"{constraint.violation_error_message % {'name': constraint.name}} "
-                f"({constraint.name})"
-            )
-    return error
+def constrained_fields(constraint):
+    """The names of the fields a constraint is about."""
+    if isinstance(constraint, UniqueConstraint):
+        return constraint.fields
+    return Q(constraint.condition).referenced_base_fields
+
+
+def cell_message(instance, name, error):
+    """A model's error about field ``name``, in the words of a file: an empty
+    cell, or a value outside the field's choices, named with what to write."""
+    if error.code in ("null", "blank"):
+        return "This column cannot be empty."
+    if error.code == "invalid_choice":
+        field = instance._meta.get_field(name)
+        allowed = ", ".join(str(value) for value, _label in field.flatchoices)
+        empty = " or leave it empty" if field.blank else ""
+        return (
+            f'"{error.params["value"]}" is not allowed here: use one of '
+            f"{allowed}{empty}."
+        )
+    return " ".join(error.messages)
 
 
 def _sources_by_owner(model, queryset):
@@ -425,25 +585,3 @@ def _sources_by_owner(model, queryset):
     for link in rows.iterator(chunk_size=5000):
         by_owner[getattr(link, owner)].append(link.source)
     return {key: tuple(value) for key, value in by_owner.items()}
-
-
-def _load_sources(resource, owners=True):
-    """The source map for the sources column, and each existing record's sources."""
-    lookup = {source.slug: source for source in Source.objects.all()}
-    resource.fields["sources"].widget.load(lookup)
-    if owners:
-        model = resource._meta.model
-        through = model.sources.through
-        owner = f"{model._meta.model_name}_id"
-        by_owner = defaultdict(list)
-        for owner_id, source_id in through.objects.values_list(owner, "source_id"):
-            by_owner[owner_id].append(source_id)
-        by_pk = {source.pk: source for source in lookup.values()}
-        for obj in resource.existing.values():
-            obj._csv_sources = tuple(
-                sorted((by_pk[pk] for pk in by_owner.get(obj.pk, ())), key=_slug)
-            )
-
-
-def _countries():
-    return {country.code: country for country in Country.objects.all()}

@@ -1,4 +1,4 @@
-"""Columns: read a cell, compare with the record, write to the record."""
+"""Columns: read a cell, compare it with the record, write it to the record."""
 
 from import_export import fields
 
@@ -24,6 +24,7 @@ class Column(fields.Field):
         setattr(instance, self.attribute, value)
 
     def model_fields(self):
+        """The model fields this column writes (their errors are the column's)."""
         return [self.attribute]
 
     def render(self, value):
@@ -34,6 +35,9 @@ class Column(fields.Field):
 
     def clean(self, row, **kwargs):
         return self.parse(row)
+
+    def get_value(self, instance):
+        return self.current(instance)
 
     def save(self, instance, row, is_m2m=False, **kwargs):
         self.assign(instance, self.parse(row))
@@ -61,13 +65,16 @@ class PartialDateColumn(Column):
 
 
 class SourcesColumn(Column):
-    """The ``sources`` column: written to the many-to-many table after the rows."""
+    """The ``sources`` column: written to the many-to-many table after the rows,
+    in bulk (the library writes no many-to-many column with ``use_bulk``)."""
 
     def __init__(self):
         super().__init__("sources", SourcesWidget())
 
     def current(self, instance):
-        return getattr(instance, "_csv_sources", ())
+        if hasattr(instance, "_csv_sources"):
+            return instance._csv_sources
+        return self.widget.sources_of(instance.pk) if instance.pk else ()
 
     def assign(self, instance, value):
         instance._csv_sources = value

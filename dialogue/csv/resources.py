@@ -1,161 +1,122 @@
-"""One resource per file, and the files of the dataset."""
+"""One resource per file: its columns, in the contract's order (docs/csv-format.md)."""
 
 import re
 from collections import defaultdict
 
-from django.core.exceptions import ValidationError
-from django.utils.text import slugify
+from import_export.instance_loaders import CachedInstanceLoader
 
-from ..iso import COUNTRY_CODES
 from ..models import (
     Attendance,
-    Capacity,
     Country,
     Document,
-    DocumentKind,
     DocumentPoint,
     Meeting,
-    MeetingFormat,
-    MeetingKind,
-    MeetingStatus,
     Page,
     Person,
     Pledge,
-    Role,
     Source,
 )
-from .base import CsvResource, _countries, _load_sources
+from .base import CsvResource, NaturalKeyLoader
 from .columns import Column, PartialDateColumn, SourcesColumn
 from .widgets import (
     AmountWidget,
-    ChoiceWidget,
     CountryWidget,
-    CurrencyWidget,
     DayWidget,
-    LookupWidget,
+    DocumentWidget,
+    KeyWidget,
     MeetingWidget,
     NumberWidget,
     PersonWidget,
-    SlugWidget,
     TextWidget,
     TrueFalseWidget,
-    UnicodeSlugWidget,
-    UrlWidget,
-    _did_you_mean,
 )
+
+
+def _countries():
+    return {country.code: country for country in Country.objects.all()}
+
+
+def _meetings():
+    return {meeting.slug: meeting for meeting in Meeting.objects.all()}
 
 
 class CountryResource(CsvResource):
     file_name = "countries.csv"
-    key_columns = ("code",)
     extension_columns = ("sources",)
+    key_noun = "country code"
 
-    code = Column("code", SlugWidget())
-    name = Column("name", TextWidget(max_length=100, required=True))
-    role = Column("role", ChoiceWidget(Role))
+    code = Column("code", KeyWidget())
+    name = Column("name", TextWidget(spaces_are_empty=True))
+    role = Column("role", KeyWidget())
     joined_on = Column("joined_on", DayWidget())
     summary = Column("summary", TextWidget())
     sources = SourcesColumn()
 
     class Meta:
         model = Country
+        import_id_fields = ("code",)
         fields = ("code", "name", "role", "joined_on", "summary", "sources")
 
     def load(self, dataset):
-        super().load(dataset)
-        self.names = {obj.name: obj for obj in self.existing.values()}
-        if "sources" in (dataset.headers or []):
-            _load_sources(self)
-
-    def instance_key(self, obj):
-        return (obj.code,)
-
-    def import_instance(self, instance, row, **kwargs):
-        code = (row.get("code") or "").strip()
-        if code not in COUNTRY_CODES:
-            if code.upper() in COUNTRY_CODES:
-                message = f'Country codes are written in capitals: "{code.upper()}".'
-            elif not code:
-                message = "This column cannot be empty: use the country's ISO code."
-            else:
-                message = (
-                    f'"{code}" is not an ISO 3166-1 alpha-2 country code: use two '
-                    "capital letters, e.g. KZ for Kazakhstan."
-                )
-            raise ValidationError({"code": [message]})
-        super().import_instance(instance, row, **kwargs)
-
-    def duplicate_message(self, instance, first_line):
-        return (
-            "code",
-            f'The country code "{instance.code}" appears twice in this file '
-            f"(first on line {first_line}).",
-        )
-
-    def check(self, instance):
-        other = self.names.get(instance.name)
-        if other is not None and other.pk != instance.pk:
-            yield (
-                "name",
-                f'The name "{instance.name}" already belongs to the country with '
-                f'code "{other.code}".',
-            )
-        else:
-            self.names[instance.name] = instance
-
-    def describe_key(self, row_result):
-        return row_result.object_repr
+        self.load_sources()
 
 
 class SourceResource(CsvResource):
     file_name = "sources.csv"
-    key_columns = ("slug",)
     extension_columns = ("note",)
 
-    slug = Column("slug", SlugWidget(max_length=100, required=True))
-    title = Column("title", TextWidget(max_length=300, required=True))
-    publisher = Column("publisher", TextWidget(max_length=200))
-    url = Column("url", UrlWidget(max_length=500))
+    slug = Column("slug", KeyWidget())
+    title = Column("title", TextWidget(spaces_are_empty=True))
+    publisher = Column("publisher", TextWidget())
+    url = Column("url", KeyWidget())
     published_on = Column("published_on", DayWidget())
     note = Column("note", TextWidget())
 
     class Meta:
         model = Source
+        import_id_fields = ("slug",)
         fields = ("slug", "title", "publisher", "url", "published_on", "note")
 
-    def instance_key(self, obj):
-        return (obj.slug,)
 
-    def duplicate_message(self, instance, first_line):
-        return (
-            "slug",
-            f'The slug "{instance.slug}" appears twice in this file (first on line '
-            f"{first_line}).",
-        )
+class MeetingLoader(CachedInstanceLoader):
+    """The library's loader, for the rows that give a slug; a row without one is
+    the meeting its other cells describe (:meth:`MeetingResource.same_meeting`)."""
+
+    def get_instance(self, row):
+        if (row.get("slug") or "").strip():
+            return super().get_instance(row)
+        return self.resource.same_meeting(row)
 
 
 class MeetingResource(CsvResource):
     file_name = "meetings.csv"
-    key_columns = ("slug",)
     extension_columns = ("outcomes",)
-    export_related = ("host",)
+    related = ("host",)
+    key_attribute = "slug"
 
-    slug = Column("slug", SlugWidget(max_length=120))
-    kind = Column("kind", ChoiceWidget(MeetingKind))
-    number = Column("number", NumberWidget())
-    title = Column("title", TextWidget(max_length=300, required=True))
-    status = Column("status", ChoiceWidget(MeetingStatus))
+    slug = Column("slug", KeyWidget())
+    kind = Column("kind", KeyWidget())
+    number = Column(
+        "number",
+        NumberWidget(
+            "write 4 for the 4th meeting, or leave it empty if the number is not known"
+        ),
+    )
+    title = Column("title", TextWidget(spaces_are_empty=True))
+    status = Column("status", KeyWidget())
     start_date = PartialDateColumn("start_date", "start_date", "start_precision")
     end_date = PartialDateColumn("end_date", "end_date", "end_precision")
-    city = Column("city", TextWidget(max_length=100))
+    city = Column("city", TextWidget())
     host = Column("host", CountryWidget())
-    format = Column("format", ChoiceWidget(MeetingFormat, allow_blank=True))
+    format = Column("format", KeyWidget())
     summary = Column("summary", TextWidget())
     sources = SourcesColumn()
     outcomes = Column("outcomes", TextWidget())
 
     class Meta:
         model = Meeting
+        instance_loader_class = MeetingLoader
+        import_id_fields = ("slug",)
         fields = (
             "slug",
             "kind",
@@ -172,114 +133,65 @@ class MeetingResource(CsvResource):
             "outcomes",
         )
 
-    def existing_queryset(self):
-        return Meeting.objects.select_related("host")
-
     def load(self, dataset):
-        super().load(dataset)
         self.fields["host"].widget.load(_countries())
-        _load_sources(self)
-        self.slugs = {key[0] for key in self.existing}
-        # Slugs written in the file are reserved before any is made up.
-        if "slug" in (dataset.headers or []):
-            self.slugs.update(slug.strip() for slug in dataset["slug"] if slug.strip())
-        self.numbers = {
-            (m.kind, m.number): m
-            for m in self.existing.values()
-            if m.number is not None and m.status != MeetingStatus.CANCELLED
-        }
-        self.by_base_slug = defaultdict(list)
-        for meeting in self.existing.values():
-            self.by_base_slug[re.sub(r"-\d+$", "", meeting.slug)].append(meeting)
+        self.load_sources()
+        # Slugs the file gives are reserved before any is made up.
+        given = dataset["slug"] if "slug" in (dataset.headers or []) else []
+        self.given_slugs = {slug.strip() for slug in given if slug.strip()}
+        self.slugs = None
+        self.by_derived_slug = None
 
-    def instance_key(self, obj):
-        return (obj.slug,)
+    def taken_slugs(self):
+        """Every slug in use or given by the file, loaded at the first made-up
+        slug; made-up slugs are added as they are given out."""
+        if self.slugs is None:
+            self.slugs = set(Meeting.objects.values_list("slug", flat=True))
+            self.slugs |= self.given_slugs
+        return self.slugs
 
-    def find_existing(self, row):
-        slug = (row.get("slug") or "").strip()
-        if slug:
-            return self.existing.get((slug,))
-        return self.find_same_meeting(row)
-
-    def find_same_meeting(self, row):
-        """A row without a slug is the meeting whose made-up slug and every cell
-        match, so that importing the same file twice adds nothing."""
+    def same_meeting(self, row):
+        """A row without a slug is the meeting whose slug was made from the same
+        date, kind and number and whose every other cell matches, so that
+        importing the same file twice adds nothing (correctness rule of
+        docs/csv-format.md)."""
         probe = Meeting()
+        columns = [
+            field
+            for name, field in self.fields.items()
+            if name != "slug" and field.column_name in row
+        ]
         try:
-            values = {
-                name: field.parse(row)
-                for name, field in self.fields.items()
-                if name != "slug" and field.column_name in row
-            }
+            values = [(field, field.parse(row)) for field in columns]
         except ValueError:
-            return None
-        for name, value in values.items():
-            self.fields[name].assign(probe, value)
-        base = derived_slug(probe)
-        for candidate in self.by_base_slug.get(base, []):
-            if all(
-                self.fields[name].current(candidate) == value
-                for name, value in values.items()
-            ):
+            return None  # reported as the row is read
+        for field, value in values:
+            field.assign(probe, value)
+        derived = probe.derive_slug(taken=())
+        for candidate in self.meetings_by_derived_slug().get(derived, []):
+            if all(field.current(candidate) == value for field, value in values):
                 return candidate
         return None
+
+    def meetings_by_derived_slug(self):
+        """Existing meetings by their slug, and by it without a "-2" suffix."""
+        if self.by_derived_slug is None:
+            self.by_derived_slug = defaultdict(list)
+            for meeting in self.get_queryset():
+                for key in {meeting.slug, re.sub(r"-\d+$", "", meeting.slug)}:
+                    self.by_derived_slug[key].append(meeting)
+        return self.by_derived_slug
 
     def import_instance(self, instance, row, **kwargs):
         if instance.pk is not None and not (row.get("slug") or "").strip():
             row = {**row, "slug": instance.slug}  # found by its made-up slug
         super().import_instance(instance, row, **kwargs)
         if not instance.slug:
-            instance.slug = self.free_slug(derived_slug(instance))
-
-    def free_slug(self, base):
-        slug, counter = base, 2
-        while slug in self.slugs:
-            slug, counter = f"{base}-{counter}", counter + 1
-        self.slugs.add(slug)
-        return slug
+            instance.slug = instance.derive_slug(taken=self.taken_slugs())
+            self.slugs.add(instance.slug)
 
     def file_key(self, instance):
         return (instance.slug,) if instance.slug else None
-
-    def duplicate_message(self, instance, first_line):
-        return (
-            "slug",
-            f'The slug "{instance.slug}" appears twice in this file (first on line '
-            f"{first_line}).",
-        )
-
-    def check(self, instance):
-        start, end = instance.start, instance.end
-        if end.known and not start.known:
-            yield "start_date", "A meeting with an end date needs a start date."
-        elif end.known and end.date < start.date:
-            yield "end_date", "A meeting cannot end before it starts."
-        if instance.format == MeetingFormat.ONLINE and instance.city:
-            yield "city", "An online meeting has no city: leave the city empty."
-        if instance.number is not None and instance.status != MeetingStatus.CANCELLED:
-            key = (instance.kind, instance.number)
-            other = self.numbers.get(key)
-            if other is not None and other.pk != instance.pk and other is not instance:
-                where = f'the meeting "{other.slug}"' if other.pk else "another row"
-                yield (
-                    "number",
-                    f"{instance.get_kind_display()} number {instance.number} is "
-                    f"already {where}.",
-                )
-            else:
-                self.numbers[key] = instance
-
-    def describe_key(self, row_result):
-        instance = row_result.instance
-        return instance.slug if instance is not None else row_result.object_repr
-
-
-def derived_slug(meeting):
-    """The slug a meeting without one gets (as ``Meeting.derive_slug``, unsuffixed)."""
-    date_part = meeting.start.isoformat() or "undated"
-    return slugify(
-        f"{date_part} {meeting.kind.replace('_', ' ')} {meeting.number or ''}"
-    )
 
 
 class AttendanceResource(CsvResource):
@@ -287,27 +199,22 @@ class AttendanceResource(CsvResource):
     unnamed one (empty person) by meeting, country and position."""
 
     file_name = "attendees.csv"
-    key_columns = ("meeting", "person", "country", "position")
-    export_related = ("meeting", "person", "country")
+    related = ("meeting", "person", "country")
 
-    meeting = Column("meeting", MeetingWidget(required=True))
+    meeting = Column("meeting", MeetingWidget())
     person = Column("person", PersonWidget())
-    position = Column("position", TextWidget(max_length=200))
-    country = Column("country", CountryWidget(required=True))
-    capacity = Column("capacity", ChoiceWidget(Capacity))
+    position = Column("position", TextWidget())
+    country = Column("country", CountryWidget())
+    capacity = Column("capacity", KeyWidget())
 
     class Meta:
         model = Attendance
+        instance_loader_class = NaturalKeyLoader
+        import_id_fields = ("meeting", "person", "country", "position")
         fields = ("meeting", "person", "position", "country", "capacity")
 
-    def existing_queryset(self):
-        return Attendance.objects.select_related("meeting", "person", "country")
-
     def load(self, dataset):
-        super().load(dataset)
-        self.fields["meeting"].widget.load(
-            {meeting.slug: meeting for meeting in Meeting.objects.all()}
-        )
+        self.fields["meeting"].widget.load(_meetings())
         self.fields["country"].widget.load(_countries())
         self.fields["person"].widget.load(Person.objects.all())
 
@@ -321,14 +228,12 @@ class AttendanceResource(CsvResource):
         person = (row.get("person") or "").strip()
         if person:
             return (meeting, "person", person)
-        return (
-            meeting,
-            "unnamed",
-            (row.get("country") or "").strip(),
-            row.get("position") or "",
-        )
+        country = (row.get("country") or "").strip()
+        return (meeting, "unnamed", country, row.get("position") or "")
 
     def file_key(self, instance):
+        if instance.meeting_id is None or instance.country_id is None:
+            return None  # the model names the empty cell
         if instance.person is not None:
             return (instance.meeting.slug, "person", instance.person.name)
         return (
@@ -352,27 +257,20 @@ class AttendanceResource(CsvResource):
             f'"{instance.meeting.slug}" (first on line {first_line}).',
         )
 
-    def check(self, instance):
-        if instance.person is None and not instance.position.strip():
-            yield (
-                "position",
-                "An attendee whose name is not known needs a position, e.g. "
-                "Minister for Foreign Affairs.",
-            )
-
-    def describe_key(self, row_result):
-        return row_result.object_repr
-
 
 class PledgeResource(CsvResource):
     file_name = "pledges.csv"
-    key_columns = ("slug",)
-    export_related = ("donor", "meeting")
+    related = ("donor", "meeting")
+    key_attribute = "slug"
 
-    slug = Column("slug", SlugWidget(max_length=120, required=True))
-    donor = Column("donor", CountryWidget(required=True))
+    # Correctness rule: the model would make a slug up, but a pledge added so
+    # could not be found again by the next import, which would add it twice.
+    required_columns = ("slug",)
+
+    slug = Column("slug", KeyWidget())
+    donor = Column("donor", CountryWidget())
     amount = Column("amount", AmountWidget())
-    currency = Column("currency", CurrencyWidget())
+    currency = Column("currency", KeyWidget())
     approximate = Column("approximate", TrueFalseWidget())
     announced_on = PartialDateColumn(
         "announced_on", "announced_on", "announced_precision"
@@ -383,6 +281,7 @@ class PledgeResource(CsvResource):
 
     class Meta:
         model = Pledge
+        import_id_fields = ("slug",)
         fields = (
             "slug",
             "donor",
@@ -395,87 +294,44 @@ class PledgeResource(CsvResource):
             "sources",
         )
 
-    def existing_queryset(self):
-        return Pledge.objects.select_related("donor", "meeting")
-
     def load(self, dataset):
-        super().load(dataset)
         self.fields["donor"].widget.load(_countries())
-        self.fields["meeting"].widget.load(
-            {meeting.slug: meeting for meeting in Meeting.objects.all()}
-        )
-        _load_sources(self)
-
-    def instance_key(self, obj):
-        return (obj.slug,)
-
-    def duplicate_message(self, instance, first_line):
-        return (
-            "slug",
-            f'The slug "{instance.slug}" appears twice in this file (first on line '
-            f"{first_line}).",
-        )
-
-    def describe_key(self, row_result):
-        instance = row_result.instance
-        return instance.slug if instance is not None else row_result.object_repr
+        self.fields["meeting"].widget.load(_meetings())
+        self.load_sources()
 
 
 class PersonResource(CsvResource):
-    """people.csv (admin only): slugs and names, e.g. to correct a spelling."""
+    """people.csv: slugs and names, e.g. to correct a spelling."""
 
     file_name = "people.csv"
-    key_columns = ("slug",)
 
-    slug = Column("slug", UnicodeSlugWidget(max_length=120, required=True))
-    name = Column("name", TextWidget(max_length=200, required=True))
+    slug = Column("slug", KeyWidget())
+    name = Column("name", TextWidget(spaces_are_empty=True))
     other_names = Column("other_names", TextWidget())
 
     class Meta:
         model = Person
+        import_id_fields = ("slug",)
         fields = ("slug", "name", "other_names")
-
-    def instance_key(self, obj):
-        return (obj.slug,)
-
-    def duplicate_message(self, instance, first_line):
-        return (
-            "slug",
-            f'The slug "{instance.slug}" appears twice in this file (first on line '
-            f"{first_line}).",
-        )
-
-
-class DocumentWidget(LookupWidget):
-    def __init__(self, required=False):
-        super().__init__(Document, "slug", required)
-
-    def unknown(self, value):
-        return (
-            f'Unknown document slug "{value}": no document has this slug. Add the '
-            "document first, or correct the slug." + _did_you_mean(value, self.lookup)
-        )
 
 
 class DocumentResource(CsvResource):
-    """documents.csv (admin only)."""
-
     file_name = "documents.csv"
-    key_columns = ("slug",)
-    export_related = ("meeting", "author")
+    related = ("meeting", "author")
 
-    slug = Column("slug", SlugWidget(max_length=120, required=True))
-    title = Column("title", TextWidget(max_length=300, required=True))
-    kind = Column("kind", ChoiceWidget(DocumentKind))
+    slug = Column("slug", KeyWidget())
+    title = Column("title", TextWidget(spaces_are_empty=True))
+    kind = Column("kind", KeyWidget())
     date = PartialDateColumn("date", "date", "date_precision")
     meeting = Column("meeting", MeetingWidget())
     author = Column("author", PersonWidget())
-    author_role = Column("author_role", TextWidget(max_length=200))
+    author_role = Column("author_role", TextWidget())
     summary = Column("summary", TextWidget())
     sources = SourcesColumn()
 
     class Meta:
         model = Document
+        import_id_fields = ("slug",)
         fields = (
             "slug",
             "title",
@@ -488,55 +344,33 @@ class DocumentResource(CsvResource):
             "sources",
         )
 
-    def existing_queryset(self):
-        return Document.objects.select_related("meeting", "author")
-
     def load(self, dataset):
-        super().load(dataset)
-        self.fields["meeting"].widget.load(
-            {meeting.slug: meeting for meeting in Meeting.objects.all()}
-        )
+        self.fields["meeting"].widget.load(_meetings())
         self.fields["author"].widget.load(Person.objects.all())
-        _load_sources(self)
-
-    def instance_key(self, obj):
-        return (obj.slug,)
-
-    def duplicate_message(self, instance, first_line):
-        return (
-            "slug",
-            f'The slug "{instance.slug}" appears twice in this file (first on line '
-            f"{first_line}).",
-        )
+        self.load_sources()
 
 
 class DocumentPointResource(CsvResource):
-    """document_points.csv (admin only): a point is its document and number."""
+    """document_points.csv: a point is its document and number."""
 
     file_name = "document_points.csv"
-    key_columns = ("document", "number")
-    export_related = ("document",)
+    related = ("document",)
 
-    document = Column("document", DocumentWidget(required=True))
-    number = Column(
-        "number", NumberWidget(required=True, example="write 1 for the first point")
-    )
-    heading = Column("heading", TextWidget(max_length=200))
-    text = Column("text", TextWidget(required=True))
+    document = Column("document", DocumentWidget())
+    number = Column("number", NumberWidget("write 1 for the first point"))
+    heading = Column("heading", TextWidget())
+    text = Column("text", TextWidget(spaces_are_empty=True))
     is_quotation = Column("is_quotation", TrueFalseWidget())
 
     class Meta:
         model = DocumentPoint
+        instance_loader_class = NaturalKeyLoader
+        import_id_fields = ("document", "number")
         fields = ("document", "number", "heading", "text", "is_quotation")
 
-    def existing_queryset(self):
-        return DocumentPoint.objects.select_related("document")
-
     def load(self, dataset):
-        super().load(dataset)
-        self.fields["document"].widget.load(
-            {document.slug: document for document in Document.objects.all()}
-        )
+        documents = {document.slug: document for document in Document.objects.all()}
+        self.fields["document"].widget.load(documents)
 
     def instance_key(self, obj):
         return (obj.document.slug, str(obj.number))
@@ -548,6 +382,8 @@ class DocumentPointResource(CsvResource):
         return ((row.get("document") or "").strip(), number)
 
     def file_key(self, instance):
+        if instance.document_id is None or instance.number is None:
+            return None  # the model names the empty cell
         return (instance.document.slug, instance.number)
 
     def duplicate_message(self, instance, first_line):
@@ -559,35 +395,21 @@ class DocumentPointResource(CsvResource):
 
 
 class PageResource(CsvResource):
-    """pages.csv (admin only): the editor-written prose pages, Markdown bodies."""
+    """pages.csv: the editor-written prose pages, Markdown bodies."""
 
     file_name = "pages.csv"
-    key_columns = ("slug",)
 
-    slug = Column("slug", SlugWidget(max_length=100, required=True))
-    title = Column("title", TextWidget(max_length=200, required=True))
-    summary = Column("summary", TextWidget(max_length=300))
-    body = Column("body", TextWidget(required=True))
-    menu_order = Column(
-        "menu_order",
-        NumberWidget(minimum=0, empty=0, example="write 0 to list it first"),
-    )
+    slug = Column("slug", KeyWidget())
+    title = Column("title", TextWidget(spaces_are_empty=True))
+    summary = Column("summary", TextWidget())
+    body = Column("body", TextWidget(spaces_are_empty=True))
+    menu_order = Column("menu_order", NumberWidget("write 0 to list it first", empty=0))
     sources = SourcesColumn()
 
     class Meta:
         model = Page
+        import_id_fields = ("slug",)
         fields = ("slug", "title", "summary", "body", "menu_order", "sources")
 
     def load(self, dataset):
-        super().load(dataset)
-        _load_sources(self)
-
-    def instance_key(self, obj):
-        return (obj.slug,)
-
-    def duplicate_message(self, instance, first_line):
-        return (
-            "slug",
-            f'The slug "{instance.slug}" appears twice in this file (first on line '
-            f"{first_line}).",
-        )
+        self.load_sources()

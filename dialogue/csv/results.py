@@ -1,13 +1,15 @@
-"""Results: every problem with its line and column."""
+"""Results: every problem of an import with its line and column."""
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
-from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import Result, RowResult
 
 
 class Problem:
+    """A message, with the line of the file and the column (or columns) it is
+    about, when known. ``column`` is a column's name or a tuple of names."""
+
     def __init__(self, message, line=None, column=None):
         self.message = message
         self.line = line
@@ -15,13 +17,20 @@ class Problem:
 
     def __str__(self):
         if self.line and self.column:
-            return f'Line {self.line}, column "{self.column}": {self.message}'
+            return f"Line {self.line}, {_columns(self.column)}: {self.message}"
         if self.line:
             return f"Line {self.line}: {self.message}"
         return self.message
 
     def __repr__(self):
         return f"<Problem {self}>"
+
+
+def _columns(column):
+    if isinstance(column, str):
+        return f'column "{column}"'
+    names = [f'"{name}"' for name in column]
+    return f"columns {', '.join(names[:-1])} and {names[-1]}"
 
 
 class ImportProblem(Exception):
@@ -50,28 +59,38 @@ class CsvResult(Result):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.line_numbers = None
+        self.headers = []
         self.file_name = ""
         #: What to check before confirming, which does not stop the import (the
         #: people it creates), as :class:`Problem` objects.
         self.notes = []
 
     def line(self, number):
+        """The line of the file on which row ``number`` (from 1) starts."""
         if self.line_numbers and 0 < number <= len(self.line_numbers):
             return self.line_numbers[number - 1]
         return number + 1
 
     def problems(self):
-        found = [Problem(_error_message(error.error)) for error in self.base_errors]
+        found = [Problem(error_message(error.error)) for error in self.base_errors]
         for row in self.rows:
             for error in row.errors:
-                found.append(Problem(_error_message(error.error), row.line))
+                found.append(Problem(error_message(error.error), row.line))
         for row in self.invalid_rows:
             line = self.line(row.number)
-            for column, messages_ in row.error_dict.items():
+            for column, messages in row.error_dict.items():
                 column = None if column == NON_FIELD_ERRORS else column
-                for message in messages_:
+                for message in messages:
                     found.append(Problem(message, line, column))
-        return sorted(found, key=lambda p: p.line or 0)
+        return sorted(found, key=self.position)
+
+    def position(self, problem):
+        """Problems are listed by line, and on a line in the order of the columns
+        (a problem of the whole row first)."""
+        column = problem.column
+        first = column if isinstance(column, str) or column is None else column[0]
+        where = self.headers.index(first) if first in self.headers else -1
+        return (problem.line or 0, where)
 
     @property
     def failed(self):
@@ -86,7 +105,7 @@ class CsvResult(Result):
         )
 
 
-def _error_message(error):
+def error_message(error):
     if isinstance(error, ImportProblem):
         return str(error)
     if isinstance(error, DatabaseError):
@@ -97,8 +116,14 @@ def _error_message(error):
     return f"This could not be imported ({type(error).__name__}: {error})."
 
 
-class CsvInstanceLoader(BaseInstanceLoader):
-    """Finds the existing record for a row in the map the resource loaded."""
-
-    def get_instance(self, row):
-        return self.resource.find_existing(row)
+def explain_database_error(model, error):
+    """A database error that names one of ``model``'s constraints, in the
+    constraint's own words; any other error as it is."""
+    text = str(error)
+    for constraint in model._meta.constraints:
+        if constraint.name in text:
+            return ImportProblem(
+                "The database refused the changes, so nothing was saved: "
+                f"{constraint.get_violation_error_message()} ({constraint.name})"
+            )
+    return error
