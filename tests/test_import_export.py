@@ -247,13 +247,22 @@ def test_empty_slug_is_made_from_date_kind_and_number(base):
     assert meeting.derive_slug() == meeting.slug
 
 
-def test_reimporting_a_file_with_empty_slugs_adds_nothing(base):
-    text = meetings_csv(meeting_row(slug="", number="", kind="other"))
+@pytest.mark.parametrize("number", ["", "5"])
+def test_reimporting_a_file_with_empty_slugs_adds_nothing(base, number):
+    text = meetings_csv(meeting_row(slug="", number=number, kind="other"))
     run(MeetingResource, text)
     before = counts()
     result = run(MeetingResource, text)
+    assert problems(result) == []
     assert result.summary() == "0 new, 0 updated, 1 unchanged"
     assert counts() == before
+    # A meeting whose made-up slug has a suffix is found too.
+    slug = Meeting.objects.get(kind="other").slug
+    Meeting.objects.filter(kind="other").delete()
+    make_meeting(slug=slug, kind="senior_officials", number=None)
+    run(MeetingResource, text)
+    assert Meeting.objects.get(kind="other").slug == f"{slug}-2"
+    assert run(MeetingResource, text).summary() == "0 new, 0 updated, 1 unchanged"
 
 
 FOURTH = "2012-11-10-foreign-ministers-4"
@@ -378,6 +387,29 @@ def test_html_in_a_cell_stays_text_on_the_public_page(base, client):
             'Line 3, column "slug": Enter a valid “slug” consisting of letters, '
             "numbers, underscores or hyphens.",
         ),
+        (
+            {"title": "   "},
+            'Line 3, column "title": This column cannot be empty.',
+        ),
+        (
+            {"title": "x" * 301},
+            'Line 3, column "title": Ensure this value has at most 300 characters '
+            "(it has 301).",
+        ),
+        (
+            {"kind": ""},
+            'Line 3, column "kind": This column cannot be empty.',
+        ),
+        (
+            {"status": "done"},
+            'Line 3, column "status": "done" is not allowed here: use one of held, '
+            "planned, cancelled.",
+        ),
+        (
+            {"number": "0"},
+            'Line 3, column "number": Constraint “meeting_number_positive” is '
+            "violated.",
+        ),
     ],
 )
 def test_a_bad_meeting_row_is_named_and_nothing_is_saved(base, cells, expected):
@@ -425,6 +457,19 @@ def test_a_bad_meeting_row_is_named_and_nothing_is_saved(base, cells, expected):
             'Line 2, column "donor": Unknown country code "FR". Known codes: JP, KZ. '
             "Add the country to countries.csv first, or correct the code.",
         ),
+        (
+            "JP,1234.567,USD,false",
+            'Line 2, column "amount": Ensure that there are no more than 2 decimal '
+            "places.",
+        ),
+        (
+            "JP,12345678901234567,USD,false",
+            'Line 2, column "amount": Ensure that there are no more than 16 digits '
+            "before the decimal point.",
+        ),
+        (",100,USD,false", 'Line 2, column "donor": This column cannot be empty.'),
+        ("JP,,USD,false", 'Line 2, column "amount": This column cannot be empty.'),
+        ("JP,100,,false", 'Line 2, column "currency": This column cannot be empty.'),
     ],
 )
 def test_a_bad_pledge_is_named_and_nothing_is_saved(base, cells, expected):
@@ -432,6 +477,55 @@ def test_a_bad_pledge_is_named_and_nothing_is_saved(base, cells, expected):
     result = run(PledgeResource, text)
     assert problems(result) == [expected]
     assert Pledge.objects.count() == 0
+
+
+def test_a_pledge_row_needs_its_slug(base):
+    # The model would make one up, but the next import could not find it again.
+    text = f"{PLEDGE_HEADER}\n ,JP,100,USD,false,2014,,,\n"
+    assert problems(run(PledgeResource, text)) == [
+        'Line 2, column "slug": This column cannot be empty.'
+    ]
+    assert Pledge.objects.count() == 0
+
+
+def test_every_problem_is_named_at_once_those_of_the_database_too(base):
+    """A cell that cannot be read, and rows the database refuses (a number taken
+    by another row of the file, a name taken by another country), all in one
+    report."""
+    text = meetings_csv(
+        meeting_row(slug="a", number="6", start_date="someday"),
+        meeting_row(slug="b", number="7"),
+        meeting_row(slug="c", number="7", title="The same number"),
+        meeting_row(slug="d", number="8", end_date="2014-07-01"),
+    )
+    before = counts()
+    assert problems(run(MeetingResource, text)) == [
+        'Line 2, column "start_date": "someday" is not a date: use YYYY-MM-DD, '
+        "YYYY-MM, YYYY or leave it empty.",
+        'Line 4, columns "kind" and "number": Another meeting of this kind already '
+        "has this number.",
+        'Line 5, columns "start_date" and "end_date": A meeting cannot end before it '
+        "starts.",
+    ]
+    text = (
+        "code,name,role,joined_on,summary\n"
+        "KG,Kyrgyzstan,member,,\n"
+        "TJ,Kyrgyzstan,member,,\n"
+    )
+    assert problems(run(CountryResource, text)) == [
+        'Line 3, column "name": Participant with this Name already exists.'
+    ]
+    assert counts() == before
+
+
+def test_a_new_persons_name_is_checked_by_the_model(base):
+    name = "x" * 201
+    text = f"meeting,person,position,country,capacity\n{FOURTH},{name},,JP,delegate\n"
+    assert problems(run(AttendanceResource, text)) == [
+        'Line 2, column "person": Ensure this value has at most 200 characters (it '
+        "has 201)."
+    ]
+    assert (Attendance.objects.count(), Person.objects.count()) == (0, 0)
 
 
 def test_unknown_meeting_slug_in_attendees(base):
