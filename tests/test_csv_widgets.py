@@ -83,6 +83,10 @@ def test_a_partial_date_keeps_its_precision(cell, date, precision, written):
     assert widget.render(value) == written
 
 
+def test_no_partial_date_is_written_as_an_empty_cell():
+    assert PartialDateWidget().render(None) == ""
+
+
 def test_a_partial_date_that_is_not_one_is_named():
     assert refused(PartialDateWidget(), "16/07/2014") == (
         '"16/07/2014" is not a date: use YYYY-MM-DD, YYYY-MM, YYYY or leave it empty.'
@@ -164,9 +168,10 @@ def test_true_and_false_in_any_case_and_nothing_else():
     assert widget.render(False) == "false"
     assert refused(widget, "yes") == '"yes" is not allowed here: write true or false.'
     assert refused(widget, "1") == '"1" is not allowed here: write true or false.'
-    assert refused(widget, " ") == (
-        "An empty cell is not allowed here: write true or false."
-    )
+    for cell in (" ", ""):
+        assert refused(widget, cell) == (
+            "An empty cell is not allowed here: write true or false."
+        )
 
 
 # --- Records of other files -----------------------------------------------------
@@ -209,10 +214,20 @@ def test_a_meeting_is_found_by_its_slug_with_a_hint_when_misspelt():
         "slug. Add the meeting to meetings.csv first, or correct the slug. Did you "
         'mean "2012-11-10-foreign-ministers-4"?'
     )
-    assert refused(widget, "tokyo") == (
-        'Unknown meeting slug "tokyo": no meeting has this slug. Add the meeting to '
-        "meetings.csv first, or correct the slug."
+    # Not close enough for a hint.
+    assert refused(widget, "2012-11-10-senior-4") == (
+        'Unknown meeting slug "2012-11-10-senior-4": no meeting has this slug. Add '
+        "the meeting to meetings.csv first, or correct the slug."
     )
+
+
+def test_hints_are_looked_for_among_5000_keys_at_most():
+    widget = MeetingWidget()
+    slugs = [f"meeting-{n}" for n in range(4999)] + ["tokyo-2012"]
+    widget.load(dict.fromkeys(slugs))
+    assert refused(widget, "tokyo-2013").endswith(' Did you mean "tokyo-2012"?')
+    widget.load(dict.fromkeys([*slugs, "one-too-many"]))
+    assert refused(widget, "tokyo-2013").endswith(" or correct the slug.")
 
 
 def test_a_document_is_found_by_its_slug():
@@ -249,6 +264,8 @@ def test_sources_are_read_sorted_once_each_and_written_joined():
         'Unknown source slugs "x", "y": add the source to sources.csv first, or '
         "correct the slug. Separate slugs with ;."
     )
+    widget.load({"b-source": first})  # no links given: none
+    assert widget.sources_of(7) == ()
 
 
 # --- People --------------------------------------------------------------------
@@ -316,6 +333,7 @@ def test_a_new_name_close_to_a_known_one_gets_a_hint(people):
     )
     assert widget.suggestion("玄葉光一郎", close=False) == "Koichiro Gemba"
     assert widget.suggestion("Koichiro Genba", close=False) is None
+    assert widget.suggestion("Koichiro") is None  # not close enough
     assert widget.suggestion("Nursultan Nazarbayev") is None
 
 

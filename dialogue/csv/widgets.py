@@ -29,7 +29,7 @@ class TextWidget(widgets.CharWidget):
     """
 
     def __init__(self, spaces_are_empty=False):
-        super().__init__(coerce_to_string=True, allow_blank=True)
+        super().__init__()
         self.spaces_are_empty = spaces_are_empty
 
     def clean(self, value, row=None, **kwargs):
@@ -116,11 +116,7 @@ class AmountWidget(widgets.Widget):
         return Decimal(value)
 
     def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        if value == value.to_integral_value():
-            return str(value.quantize(Decimal(1)))
-        return format(value.normalize(), "f")
+        return "" if value is None else format(value.normalize(), "f")
 
 
 class TrueFalseWidget(widgets.Widget):
@@ -157,9 +153,10 @@ class LookupWidget(widgets.ForeignKeyWidget):
 
     def __init__(self, model, field):
         super().__init__(model, field=field)
-        self.lookup = {}
+        self.load({})
 
     def load(self, lookup):
+        """``lookup``: the records by their key."""
         self.lookup = lookup
 
     def clean(self, value, row=None, **kwargs):
@@ -227,9 +224,7 @@ class SourcesWidget(widgets.ManyToManyWidget):
 
     def __init__(self):
         super().__init__(Source, separator=";", field="slug")
-        self.lookup = {}
-        self.links = {}
-        self.by_pk = {}
+        self.load({})
 
     def load(self, lookup, links=None):
         """``lookup``: sources by slug; ``links``: source pks by owner pk."""
@@ -244,7 +239,7 @@ class SourcesWidget(widgets.ManyToManyWidget):
 
     def clean(self, value, row=None, **kwargs):
         slugs = []
-        for part in (value or "").split(";"):
+        for part in (value or "").split(self.separator):
             part = part.strip()
             if part and part not in slugs:
                 slugs.append(part)
@@ -259,7 +254,7 @@ class SourcesWidget(widgets.ManyToManyWidget):
         return tuple(sorted((self.lookup[slug] for slug in slugs), key=_slug))
 
     def render(self, value, obj=None, **kwargs):
-        return ";".join(source.slug for source in value or ())
+        return self.separator.join(getattr(obj, self.field) for obj in value or ())
 
 
 class PersonWidget(widgets.ForeignKeyWidget):
@@ -268,12 +263,12 @@ class PersonWidget(widgets.ForeignKeyWidget):
 
     def __init__(self):
         super().__init__(Person, field="name")
-        self.by_name = {}
         self.slugs = set()
         self.new = {}
-        self.folded = None
+        self.load([])
 
     def load(self, people):
+        """``people``: everyone known, whose names the file may give."""
         self.by_name = defaultdict(list)
         for person in people:
             self.by_name[person.name].append(person)
@@ -307,7 +302,7 @@ class PersonWidget(widgets.ForeignKeyWidget):
         name = (value or "").strip()
         if not name:
             return None
-        found = self.by_name.get(name, [])
+        found = self.by_name.get(name, ())
         if len(found) > 1:
             slugs = ", ".join(sorted(person.slug for person in found))
             raise ValueError(
@@ -332,4 +327,4 @@ class PersonWidget(widgets.ForeignKeyWidget):
         return person
 
     def render(self, value, obj=None, **kwargs):
-        return value.name if value is not None else ""
+        return getattr(value, self.field) if value is not None else ""
