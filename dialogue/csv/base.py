@@ -343,9 +343,8 @@ class CsvResource(ModelChecks, resources.ModelResource):
         if not batch:
             return
         try:
-            with transaction.atomic(using=self.get_db_connection_name()):
-                self.save_new_people(batch)
-        except DatabaseError as exc:
+            self.save_new_people(batch)
+        except DatabaseError as exc:  # the library's savepoint of the batch undoes it
             self.handle_import_error(result, exc)
             return
         try:
