@@ -11,7 +11,10 @@ identified by natural keys, never database ids.
 - :mod:`.widgets`: one cell to one value and back;
 - :mod:`.columns`: one column to one model attribute;
 - :mod:`.results`: every problem by line and column;
-- :mod:`.base` and :mod:`.resources`: one resource per file;
+- :mod:`.base` and :mod:`.resources`: one resource per file, on the library's
+  ``ModelResource`` (bulk writes, one transaction, all or nothing);
+- :mod:`.checks`: the model's own rules (``full_clean``, its constraints in the
+  database) reported by line and column;
 - :mod:`.dataset`: the files as a whole, for the dataset commands;
 - :mod:`.admin`: import and export in the admin.
 """

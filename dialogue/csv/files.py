@@ -16,10 +16,6 @@ def max_upload_bytes():
     return getattr(settings, "CSV_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
-# --------------------------------------------------------------------------------
-# The file: encoding, CSV syntax, spreadsheet formula safety.
-# --------------------------------------------------------------------------------
-
 #: A spreadsheet treats a cell starting with one of these as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED_AFTER_QUOTE = (*FORMULA_TRIGGERS, "'")
@@ -155,7 +151,13 @@ def too_large_message(size):
 
 
 class DialogueCSV(CSV):
-    """django-import-export's CSV format with this project's reading and writing."""
+    """django-import-export's CSV format with this project's reading and writing.
+
+    The library's own reads with tablib (correctness rule): no line of the file
+    for a row, a quote or a cell count gone wrong read silently, and its formula
+    escaping (``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT``) only strips a leading
+    ``=``, which an import cannot undo.
+    """
 
     def get_title(self):
         return "csv"

@@ -47,7 +47,12 @@ class KeyWidget(TextWidget):
 
 
 class PartialDateWidget(widgets.Widget):
-    """``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY`` or empty, precision kept."""
+    """``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY`` or empty, precision kept.
+
+    Not the library's ``DateWidget`` (correctness rule): a date here is known to
+    the day, the month or the year, and ``DateWidget`` reads a day only, saying
+    "Value could not be parsed using defined formats." of anything else.
+    """
 
     def clean(self, value, row=None, **kwargs):
         return PartialDate.parse(value)  # its ValueError says what to write
@@ -73,7 +78,11 @@ class DayWidget(widgets.Widget):
 
 
 class NumberWidget(widgets.Widget):
-    """A whole number in plain digits; an empty cell reads as ``empty``."""
+    """A whole number in plain digits; an empty cell reads as ``empty``.
+
+    Not the library's ``IntegerWidget`` (correctness rule): it reads ``4.9`` as 4
+    and ``1e3`` as 1000, and ``5th`` fails with the decimal module's words.
+    """
 
     def __init__(self, example, empty=None):
         super().__init__()
@@ -94,7 +103,12 @@ class NumberWidget(widgets.Widget):
 
 class AmountWidget(widgets.Widget):
     """An amount written plainly: digits and at most one point, no thousands
-    separators, letters, spaces or currency signs. Empty is ``None``."""
+    separators, letters, spaces or currency signs. Empty is ``None``.
+
+    Not the library's ``DecimalWidget`` (correctness rule): it reads separators as
+    the locale has them, so that ``1,000`` may be 1000 or 1.000, and ``700m``
+    fails with the decimal module's words.
+    """
 
     pattern = re.compile(r"^[0-9]+(\.[0-9]+)?\Z")
     example = "write 700000000 or 1234.50"
@@ -120,7 +134,11 @@ class AmountWidget(widgets.Widget):
 
 
 class TrueFalseWidget(widgets.Widget):
-    """``true`` or ``false``, in any case; anything else is refused."""
+    """``true`` or ``false``, in any case; anything else is refused.
+
+    Not the library's ``BooleanWidget`` (correctness rule): it reads any word it
+    does not know, ``maybe`` say, as false, and writes ``1`` and ``0``.
+    """
 
     def clean(self, value, row=None, **kwargs):
         value = (value or "").strip()
@@ -220,6 +238,8 @@ class SourcesWidget(widgets.ManyToManyWidget):
     """Source slugs joined by ``;``, read as a tuple of sources sorted by slug.
 
     An unknown slug is an error, never dropped; a slug given twice counts once.
+    The library's own ``clean`` filters the sources by the slugs given, a query a
+    row (measured need) that drops an unknown slug silently (correctness rule).
     """
 
     def __init__(self):
