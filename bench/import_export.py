@@ -188,15 +188,14 @@ def run(meetings):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
-    from dialogue.models import Meeting
-    from dialogue.resources import (
+    from dialogue.csv.files import read_csv, write_csv
+    from dialogue.csv.resources import (
         AttendanceResource,
         CountryResource,
         MeetingResource,
         SourceResource,
-        read_csv,
-        write_csv,
     )
+    from dialogue.models import Meeting
 
     countries, sources, meetings_csv, attendees_csv = generate(meetings)
     for resource, text in ((CountryResource, countries), (SourceResource, sources)):
@@ -277,7 +276,8 @@ def run(meetings):
 
 def memory_per_row(meetings):
     """Peak traced memory of a confirmed import, divided by the rows."""
-    from dialogue.resources import MeetingResource, read_csv
+    from dialogue.csv.files import read_csv
+    from dialogue.csv.resources import MeetingResource
 
     _countries, _sources, meetings_csv, _attendees = generate(meetings)
     wipe_meetings()

@@ -122,7 +122,7 @@ def _megabytes(size):
 def bad_request(request, exception=None):
     """The 400 page, saying which limit a refused request went over."""
     if isinstance(exception, RequestDataTooBig) and is_csv_import(request):
-        from dialogue.resources import too_large_message  # the import form's words
+        from dialogue.csv.files import too_large_message  # the import form's words
 
         size = int(request.META.get("CONTENT_LENGTH") or 0)
         message = too_large_message(size)

@@ -6,6 +6,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .csv.admin import CsvAdminMixin
+from .csv.resources import (
+    AttendanceResource,
+    CountryResource,
+    DocumentPointResource,
+    DocumentResource,
+    MeetingResource,
+    PageResource,
+    PersonResource,
+    PledgeResource,
+    SourceResource,
+)
 from .forms import AttendanceFormSet, PledgeForm, partial_date_form
 from .models import (
     Attendance,
@@ -17,18 +29,6 @@ from .models import (
     Person,
     Pledge,
     Source,
-)
-from .resources import (
-    AttendanceResource,
-    CountryResource,
-    CsvAdminMixin,
-    DocumentPointResource,
-    DocumentResource,
-    MeetingResource,
-    PageResource,
-    PersonResource,
-    PledgeResource,
-    SourceResource,
 )
 
 

@@ -14,7 +14,8 @@ the CSV cell).
 
 from django.db.models import Count, Value
 
-from .resources import FULL_DATASET, write_csv
+from .csv.dataset import FULL_DATASET
+from .csv.files import write_csv
 
 LICENCE = {
     "name": "Creative Commons Attribution-ShareAlike 4.0 International",

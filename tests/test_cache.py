@@ -26,13 +26,13 @@ from django.urls import resolve, reverse
 
 from dialogue import cache as content
 from dialogue import views
+from dialogue.csv.dataset import export_dataset, import_dataset
 from dialogue.models import Meeting
 from dialogue.page_cache import (
     FetchFromCacheMiddleware,
     UpdateCacheMiddleware,
     page_key,
 )
-from dialogue.services import export_dataset, import_dataset
 from tests.factories import make_meeting, make_source
 from tests.servers import redis_server
 

@@ -170,7 +170,7 @@ def writer(n):
 import_report = {}
 
 def importer():
-    from dialogue.services import import_dataset
+    from dialogue.csv.dataset import import_dataset
     start.wait()
     try:
         report = import_dataset(sys.argv[2])
@@ -211,7 +211,7 @@ django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 call_command("loaddata", "seed", verbosity=0)
-from dialogue.services import export_dataset
+from dialogue.csv.dataset import export_dataset
 print(export_dataset(sys.argv[2]))
 """
 

@@ -9,6 +9,24 @@ import pytest
 from django.db import IntegrityError
 from django.urls import reverse
 
+from dialogue.csv.dataset import DATASET, FULL_DATASET
+from dialogue.csv.files import (
+    CsvFileError,
+    escape_formula,
+    read_csv,
+    unescape_formula,
+    write_csv,
+)
+from dialogue.csv.resources import (
+    AttendanceResource,
+    CountryResource,
+    DocumentPointResource,
+    DocumentResource,
+    MeetingResource,
+    PersonResource,
+    PledgeResource,
+    SourceResource,
+)
 from dialogue.models import (
     Attendance,
     Country,
@@ -19,23 +37,6 @@ from dialogue.models import (
     Person,
     Pledge,
     Source,
-)
-from dialogue.resources import (
-    DATASET,
-    FULL_DATASET,
-    AttendanceResource,
-    CountryResource,
-    CsvFileError,
-    DocumentPointResource,
-    DocumentResource,
-    MeetingResource,
-    PersonResource,
-    PledgeResource,
-    SourceResource,
-    escape_formula,
-    read_csv,
-    unescape_formula,
-    write_csv,
 )
 from tests.factories import (
     make_attendance,
@@ -247,13 +248,22 @@ def test_empty_slug_is_made_from_date_kind_and_number(base):
     assert meeting.derive_slug() == meeting.slug
 
 
-def test_reimporting_a_file_with_empty_slugs_adds_nothing(base):
-    text = meetings_csv(meeting_row(slug="", number="", kind="other"))
+@pytest.mark.parametrize("number", ["", "5"])
+def test_reimporting_a_file_with_empty_slugs_adds_nothing(base, number):
+    text = meetings_csv(meeting_row(slug="", number=number, kind="other"))
     run(MeetingResource, text)
     before = counts()
     result = run(MeetingResource, text)
+    assert problems(result) == []
     assert result.summary() == "0 new, 0 updated, 1 unchanged"
     assert counts() == before
+    # A meeting whose made-up slug has a suffix is found too.
+    slug = Meeting.objects.get(kind="other").slug
+    Meeting.objects.filter(kind="other").delete()
+    make_meeting(slug=slug, kind="senior_officials", number=None)
+    run(MeetingResource, text)
+    assert Meeting.objects.get(kind="other").slug == f"{slug}-2"
+    assert run(MeetingResource, text).summary() == "0 new, 0 updated, 1 unchanged"
 
 
 FOURTH = "2012-11-10-foreign-ministers-4"
@@ -357,17 +367,17 @@ def test_html_in_a_cell_stays_text_on_the_public_page(base, client):
         ),
         (
             {"number": "4"},
-            'Line 3, column "number": Foreign Ministers\' Meeting number 4 is '
-            'already the meeting "2012-11-10-foreign-ministers-4".',
+            'Line 3, columns "kind" and "number": Another meeting of this kind '
+            "already has this number.",
         ),
         (
             {"end_date": "2014-07-01"},
-            'Line 3, column "end_date": A meeting cannot end before it starts.',
+            'Line 3, columns "start_date" and "end_date": A meeting cannot end '
+            "before it starts.",
         ),
         (
             {"format": "online"},
-            'Line 3, column "city": An online meeting has no city: leave the city '
-            "empty.",
+            'Line 3, columns "city" and "format": An online meeting has no city.',
         ),
         (
             {"title": ""},
@@ -375,8 +385,31 @@ def test_html_in_a_cell_stays_text_on_the_public_page(base, client):
         ),
         (
             {"slug": "5th meeting"},
-            'Line 3, column "slug": "5th meeting" is not a valid slug: use only '
-            'letters, digits and hyphens, e.g. "5th-meeting".',
+            'Line 3, column "slug": Enter a valid “slug” consisting of letters, '
+            "numbers, underscores or hyphens.",
+        ),
+        (
+            {"title": "   "},
+            'Line 3, column "title": This column cannot be empty.',
+        ),
+        (
+            {"title": "x" * 301},
+            'Line 3, column "title": Ensure this value has at most 300 characters '
+            "(it has 301).",
+        ),
+        (
+            {"kind": ""},
+            'Line 3, column "kind": This column cannot be empty.',
+        ),
+        (
+            {"status": "done"},
+            'Line 3, column "status": "done" is not allowed here: use one of held, '
+            "planned, cancelled.",
+        ),
+        (
+            {"number": "0"},
+            'Line 3, column "number": Constraint “meeting_number_positive” is '
+            "violated.",
         ),
     ],
 )
@@ -407,12 +440,13 @@ def test_a_bad_meeting_row_is_named_and_nothing_is_saved(base, cells, expected):
         ),
         (
             "JP,100,usd,false",
-            'Line 2, column "currency": "usd" must be written in capitals: "USD".',
+            'Line 2, column "currency": The currency must be an ISO 4217 code in '
+            "capitals, e.g. USD.",
         ),
         (
             "JP,100,XYZ,false",
-            'Line 2, column "currency": Unknown currency "XYZ": use an ISO 4217 code '
-            "in capitals, such as USD, JPY or EUR.",
+            'Line 2, column "currency": The currency must be an ISO 4217 code in '
+            "capitals, e.g. USD.",
         ),
         (
             "JP,100,USD,maybe",
@@ -424,6 +458,19 @@ def test_a_bad_meeting_row_is_named_and_nothing_is_saved(base, cells, expected):
             'Line 2, column "donor": Unknown country code "FR". Known codes: JP, KZ. '
             "Add the country to countries.csv first, or correct the code.",
         ),
+        (
+            "JP,1234.567,USD,false",
+            'Line 2, column "amount": Ensure that there are no more than 2 decimal '
+            "places.",
+        ),
+        (
+            "JP,12345678901234567,USD,false",
+            'Line 2, column "amount": Ensure that there are no more than 16 digits '
+            "before the decimal point.",
+        ),
+        (",100,USD,false", 'Line 2, column "donor": This column cannot be empty.'),
+        ("JP,,USD,false", 'Line 2, column "amount": This column cannot be empty.'),
+        ("JP,100,,false", 'Line 2, column "currency": This column cannot be empty.'),
     ],
 )
 def test_a_bad_pledge_is_named_and_nothing_is_saved(base, cells, expected):
@@ -431,6 +478,55 @@ def test_a_bad_pledge_is_named_and_nothing_is_saved(base, cells, expected):
     result = run(PledgeResource, text)
     assert problems(result) == [expected]
     assert Pledge.objects.count() == 0
+
+
+def test_a_pledge_row_needs_its_slug(base):
+    # The model would make one up, but the next import could not find it again.
+    text = f"{PLEDGE_HEADER}\n ,JP,100,USD,false,2014,,,\n"
+    assert problems(run(PledgeResource, text)) == [
+        'Line 2, column "slug": This column cannot be empty.'
+    ]
+    assert Pledge.objects.count() == 0
+
+
+def test_every_problem_is_named_at_once_those_of_the_database_too(base):
+    """A cell that cannot be read, and rows the database refuses (a number taken
+    by another row of the file, a name taken by another country), all in one
+    report."""
+    text = meetings_csv(
+        meeting_row(slug="a", number="6", start_date="someday"),
+        meeting_row(slug="b", number="7"),
+        meeting_row(slug="c", number="7", title="The same number"),
+        meeting_row(slug="d", number="8", end_date="2014-07-01"),
+    )
+    before = counts()
+    assert problems(run(MeetingResource, text)) == [
+        'Line 2, column "start_date": "someday" is not a date: use YYYY-MM-DD, '
+        "YYYY-MM, YYYY or leave it empty.",
+        'Line 4, columns "kind" and "number": Another meeting of this kind already '
+        "has this number.",
+        'Line 5, columns "start_date" and "end_date": A meeting cannot end before it '
+        "starts.",
+    ]
+    text = (
+        "code,name,role,joined_on,summary\n"
+        "KG,Kyrgyzstan,member,,\n"
+        "TJ,Kyrgyzstan,member,,\n"
+    )
+    assert problems(run(CountryResource, text)) == [
+        'Line 3, column "name": Participant with this Name already exists.'
+    ]
+    assert counts() == before
+
+
+def test_a_new_persons_name_is_checked_by_the_model(base):
+    name = "x" * 201
+    text = f"meeting,person,position,country,capacity\n{FOURTH},{name},,JP,delegate\n"
+    assert problems(run(AttendanceResource, text)) == [
+        'Line 2, column "person": Ensure this value has at most 200 characters (it '
+        "has 201)."
+    ]
+    assert (Attendance.objects.count(), Person.objects.count()) == (0, 0)
 
 
 def test_unknown_meeting_slug_in_attendees(base):
@@ -455,8 +551,8 @@ def test_unnamed_attendee_needs_a_position(base):
         "2012-11-10-foreign-ministers-4,,,KZ,delegate\n"
     )
     assert problems(run(AttendanceResource, text)) == [
-        'Line 2, column "position": An attendee whose name is not known needs a '
-        "position, e.g. Minister for Foreign Affairs."
+        'Line 2, columns "person" and "position": An attendee whose name is not '
+        "known needs a position."
     ]
 
 
@@ -492,9 +588,10 @@ def test_country_code_must_be_iso(db):
         "JP,Japan,partner,2004,\n"
     )
     assert problems(run(CountryResource, text)) == [
-        'Line 2, column "code": "XX" is not an ISO 3166-1 alpha-2 country code: use '
-        "two capital letters, e.g. KZ for Kazakhstan.",
-        'Line 3, column "code": Country codes are written in capitals: "KZ".',
+        'Line 2, column "code": The code must be an ISO 3166-1 alpha-2 code in '
+        "capitals, e.g. KZ.",
+        'Line 3, column "code": The code must be an ISO 3166-1 alpha-2 code in '
+        "capitals, e.g. KZ.",
         'Line 4, column "role": "partner" is not allowed here: use one of member, '
         "observer, guest.",
         'Line 4, column "joined_on": "2004" is not a full date: use YYYY-MM-DD or '
@@ -604,8 +701,8 @@ def test_unreadable_files_are_refused(data, expected):
 
 def test_a_page_body_over_128_kb_goes_out_and_back_in_whole(db):
     # The csv module's own limit is 128 KB a cell; a page's body has none.
+    from dialogue.csv.resources import PageResource
     from dialogue.models import Page
-    from dialogue.resources import PageResource
     from tests.factories import make_page
 
     body = "A long page. " * 20_000  # 260,000 characters
@@ -647,7 +744,7 @@ def test_files_over_the_cap_are_refused(settings):
 
 
 def test_default_cap_is_five_megabytes():
-    from dialogue.resources import max_upload_bytes
+    from dialogue.csv.files import max_upload_bytes
 
     assert max_upload_bytes() == 5 * 1024 * 1024
 
@@ -669,8 +766,8 @@ def test_a_database_error_halfway_leaves_nothing_saved(base):
     with mock.patch.object(Meeting.objects, "bulk_create", bulk_create_then_fail):
         result = run(MeetingResource, text)
     assert problems(result) == [
-        "The database refused the changes, so nothing was saved: An online meeting "
-        "has no city. (meeting_online_has_no_city)"
+        'Line 2, columns "city" and "format": An online meeting has no city.',
+        'Line 3, columns "city" and "format": An online meeting has no city.',
     ]
     assert counts() == before  # ...and is gone again
 

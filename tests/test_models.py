@@ -256,3 +256,26 @@ class TestMarkdown:
         assert "onerror" not in html
         assert "javascript:" not in html
         assert "<strong>bold</strong>" in html
+
+
+def test_a_persons_slug_is_made_from_the_name_and_kept_unique():
+    first = Person.objects.create(name="Ерлан Абдылдаев")
+    second = Person.objects.create(name="Ерлан  Абдылдаев")
+    assert (first.slug, second.slug) == ("ерлан-абдылдаев", "ерлан-абдылдаев-2")
+    assert Person.objects.create(name="!!!").slug == "person"
+    # An import holds every slug in use and asks the database nothing.
+    assert Person(name="Taro Aso").derive_slug(taken={"taro-aso"}) == "taro-aso-2"
+
+
+def test_a_meetings_slug_is_derived_from_the_slugs_in_use_when_given(
+    django_assert_num_queries,
+):
+    meeting = Meeting(kind="foreign_ministers", number=4, title="Tokyo")
+    meeting.start_date = datetime.date(2012, 11, 10)
+    with django_assert_num_queries(0):
+        assert meeting.derive_slug(taken=set()) == "2012-11-10-foreign-ministers-4"
+        assert meeting.derive_slug(taken={"2012-11-10-foreign-ministers-4"}) == (
+            "2012-11-10-foreign-ministers-4-2"
+        )
+    make_meeting(slug="2012-11-10-foreign-ministers-4", number=None)
+    assert meeting.derive_slug() == "2012-11-10-foreign-ministers-4-2"

@@ -8,6 +8,14 @@ import re
 import pytest
 from django.urls import reverse
 
+from dialogue.csv.dataset import DATASET
+from dialogue.csv.files import write_csv
+from dialogue.csv.resources import (
+    DocumentPointResource,
+    DocumentResource,
+    PageResource,
+    PersonResource,
+)
 from dialogue.models import (
     Attendance,
     Country,
@@ -18,14 +26,6 @@ from dialogue.models import (
     Person,
     Pledge,
     Source,
-)
-from dialogue.resources import (
-    DATASET,
-    DocumentPointResource,
-    DocumentResource,
-    PageResource,
-    PersonResource,
-    write_csv,
 )
 from tests.factories import (
     make_attendance,

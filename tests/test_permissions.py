@@ -14,8 +14,8 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from dialogue.csv.admin import CsvAdminMixin
 from dialogue.models import Meeting, Page
-from dialogue.resources import CsvAdminMixin
 
 pytestmark = pytest.mark.django_db
 

@@ -312,7 +312,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "capj.security.client_ip"
 
-# CSV import and export (dialogue/resources.py, docs/csv-format.md). Import and
+# CSV import and export (dialogue/csv/, docs/csv-format.md). Import and
 # export are permissions of their own (import_<model>, export_<model>): Editors
 # may export, only the Data stewards group and superusers may import.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
@@ -321,7 +321,7 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # An upload waits for its confirm step in the shared cache when there is one, so the
 # confirm may reach another app server (dialogue.cache.import_storage).
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "dialogue.cache.import_storage"
-# Formula cells are neutralised by dialogue.resources.DialogueCSV (all of = + - @
+# Formula cells are neutralised by dialogue.csv.files.DialogueCSV (all of = + - @
 # tab CR, reversibly); the library's own option only strips a leading "=".
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 # The largest CSV file an import accepts, in bytes (default 5 MB).

@@ -14,6 +14,22 @@ def ordinal(number):
     return f"{number}{suffix}"
 
 
+def unique_slug(base, taken, others):
+    """``base``, or ``base-2``, ``base-3``…: the first not in ``taken`` (the slugs
+    in use, when the caller holds them all, as an import does) or, without it, not
+    used by any of ``others`` (a queryset)."""
+
+    def in_use(slug):
+        if taken is not None:
+            return slug in taken
+        return others.filter(slug=slug).exists()
+
+    slug, counter = base, 2
+    while in_use(slug):
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
 def choice_constraint(field, choices, name, allow_blank=False):
     values = list(choices.values) + ([""] if allow_blank else [])
     return models.CheckConstraint(condition=Q(**{f"{field}__in": values}), name=name)

@@ -18,6 +18,7 @@ from .base import (
     choice_constraint,
     ordinal,
     public_or_none,
+    unique_slug,
 )
 from .content import Source
 from .participants import Country, Person
@@ -177,14 +178,12 @@ class Meeting(Timestamped):
         parts = [self.city, host.name if host else ""]
         return ", ".join(part for part in parts if part)
 
-    def derive_slug(self):
-        """``2012-11-10-foreign-ministers-4``; unique, with a suffix if taken."""
+    def derive_slug(self, taken=None):
+        """``2012-11-10-foreign-ministers-4``; unique, with a suffix if taken (see
+        :func:`unique_slug`)."""
         date_part = self.start.isoformat() or "undated"
         base = slugify(f"{date_part} {self.kind.replace('_', ' ')} {self.number or ''}")
-        slug, counter = base, 2
-        while Meeting.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-            slug, counter = f"{base}-{counter}", counter + 1
-        return slug
+        return unique_slug(base, taken, Meeting.objects.exclude(pk=self.pk))
 
 
 class AttendanceQuerySet(PublishedQuerySet):

@@ -13,6 +13,7 @@ from .base import (
     SlugQuerySet,
     Timestamped,
     choice_constraint,
+    unique_slug,
 )
 from .content import Source
 
@@ -99,7 +100,7 @@ class Person(Timestamped):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=True)[:120]
+            self.slug = self.derive_slug()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -107,3 +108,9 @@ class Person(Timestamped):
 
     def natural_key(self):
         return (self.slug,)
+
+    def derive_slug(self, taken=None):
+        """``erlan-abdyldaev``, from the name in any script; unique, with a suffix
+        if taken (see :func:`unique_slug`)."""
+        base = slugify(self.name, allow_unicode=True)[:110] or "person"
+        return unique_slug(base, taken, Person.objects.exclude(pk=self.pk))

@@ -14,6 +14,7 @@ from .base import (
     SlugQuerySet,
     Timestamped,
     public_or_none,
+    unique_slug,
 )
 from .content import Source
 from .meetings import Meeting
@@ -139,7 +140,4 @@ class Pledge(Timestamped):
         base = slugify(
             f"{donor} {date_part} {self.currency} {amount.replace('.', '-')}"
         )[:110]
-        slug, counter = base, 2
-        while Pledge.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-            slug, counter = f"{base}-{counter}", counter + 1
-        return slug
+        return unique_slug(base, None, Pledge.objects.exclude(pk=self.pk))

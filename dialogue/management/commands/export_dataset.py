@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from dialogue.services import export_dataset
+from dialogue.csv.dataset import export_dataset
 
 
 class Command(BaseCommand):

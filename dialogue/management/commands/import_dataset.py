@@ -8,8 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import Truncator
 from tqdm import tqdm
 
-from dialogue.resources import FULL_DATASET
-from dialogue.services import import_dataset
+from dialogue.csv.dataset import FULL_DATASET, import_dataset
 
 #: Files with at least this many rows get a progress bar (on a terminal).
 PROGRESS_FROM_ROWS = 500

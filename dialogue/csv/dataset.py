@@ -1,20 +1,111 @@
-"""Writes that touch several models: the whole dataset in and out as CSV files."""
+"""The dataset as a whole, for the dataset commands: which files, in which order,
+written to a directory and imported from one in a single transaction, and the
+admin history of an import."""
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from .cache import bump_content_version
+from ..cache import bump_content_version
+from .files import CsvFileError, read_csv, write_csv
 from .resources import (
-    DEPENDS_ON,
-    FULL_DATASET,
-    CsvFileError,
-    Problem,
-    log_import,
-    read_csv,
-    write_csv,
+    AttendanceResource,
+    CountryResource,
+    DocumentPointResource,
+    DocumentResource,
+    MeetingResource,
+    PageResource,
+    PersonResource,
+    PledgeResource,
+    SourceResource,
 )
+from .results import Problem
+
+#: The five files of the contract (also the public dataset's files).
+DATASET = (
+    CountryResource,
+    SourceResource,
+    MeetingResource,
+    AttendanceResource,
+    PledgeResource,
+)
+
+#: Every file the dataset commands write and read — the five, and people,
+#: documents, their points and pages — in the order they must be imported.
+FULL_DATASET = (
+    SourceResource,
+    CountryResource,
+    MeetingResource,
+    PersonResource,
+    AttendanceResource,
+    PledgeResource,
+    DocumentResource,
+    DocumentPointResource,
+    PageResource,
+)
+
+#: Which files each file's rows refer to.
+DEPENDS_ON = {
+    "sources.csv": (),
+    "countries.csv": ("sources.csv",),
+    "meetings.csv": ("countries.csv", "sources.csv"),
+    "people.csv": (),
+    "attendees.csv": ("meetings.csv", "countries.csv", "people.csv"),
+    "pledges.csv": ("countries.csv", "meetings.csv", "sources.csv"),
+    "documents.csv": ("meetings.csv", "people.csv", "sources.csv"),
+    "document_points.csv": ("documents.csv",),
+    "pages.csv": ("sources.csv",),
+}
+
+
+def log_import(model, result, user, file_name, where=""):
+    """Record an import of ``file_name`` in the admin history, under ``user``: one
+    entry per added or changed record, and one for the import with its counts.
+
+    ``where`` is added to the import's entry, e.g. " on the command line".
+
+    Not the library's entries ("new through import_export" for each record, one
+    message for all), since the history says which columns each row changed and
+    how many rows the file had; all of them written in one statement.
+    """
+    content_type = ContentType.objects.get_for_model(model)
+    entries = []
+    for row in result.rows:
+        if row.is_new():
+            flag, message = ADDITION, f"Added by importing {file_name}."
+        elif row.is_update():
+            columns = ", ".join(column for column, _old, _new in row.changes)
+            flag = CHANGE
+            message = f"Changed {columns} by importing {file_name}."
+        else:
+            continue
+        entries.append(
+            LogEntry(
+                user_id=user.pk,
+                content_type=content_type,
+                object_id=str(row.instance.pk),
+                object_repr=str(row.object_repr)[:200],
+                action_flag=flag,
+                change_message=message,
+            )
+        )
+    entries.append(
+        LogEntry(
+            user_id=user.pk,
+            content_type=content_type,
+            object_id=None,
+            object_repr=f"Import of {file_name}"[:200],
+            action_flag=CHANGE,
+            change_message=(
+                f"Imported {file_name} ({result.total_rows} rows){where}: "
+                f"{result.summary()}."
+            ),
+        )
+    )
+    LogEntry.objects.bulk_create(entries, batch_size=500)
 
 
 def export_dataset(directory):
