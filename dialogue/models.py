@@ -18,6 +18,7 @@ from .addresses import country_url, record_url
 from .iso import COUNTRY_CODES, CURRENCY_CODES
 from .markup import render_markdown
 from .partial_dates import PartialDate, Precision, format_range, precision_constraints
+from .text import fold
 
 
 def ordinal(number):
@@ -147,7 +148,45 @@ class Timestamped(models.Model):
         super().save(*args, **kwargs)
 
 
-class Source(Timestamped):
+class Searchable(Timestamped):
+    """A record that search finds (dialogue/search.py).
+
+    Its ``search_fields`` are folded (:func:`dialogue.text.fold`) once, when it is
+    saved or imported, into ``search_text``: a search folds only the visitor's
+    words and compares them with that stored column, indexed where the database
+    can index it. Writes that skip ``save()`` call :meth:`fold_search_text`
+    themselves (the CSV import, fixtures through a ``pre_save`` receiver).
+    """
+
+    search_fields = ()
+    #: The columns :meth:`fold_search_text` fills.
+    folded_fields = ("search_text",)
+
+    search_text = models.TextField(
+        _("search text"), blank=True, default="", editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.fold_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *self.folded_fields}
+        super().save(*args, **kwargs)
+
+    def fold_search_text(self):
+        """Fill ``search_text`` from the searchable fields, one line each, so that
+        no search matches across two fields."""
+        self.search_text = "\n".join(
+            folded
+            for name in self.search_fields
+            if (folded := fold(getattr(self, name)))
+        )
+
+
+class Source(Searchable):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
@@ -156,6 +195,7 @@ class Source(Timestamped):
     note = models.TextField(
         _("note"), blank=True, help_text=_("What this source is, for readers.")
     )
+    search_fields = ("title", "publisher", "note")
 
     objects = SlugQuerySet.as_manager()
 
@@ -183,7 +223,7 @@ class CountryQuerySet(PublishedQuerySet):
         return self.get(code=code)
 
 
-class Country(Timestamped):
+class Country(Searchable):
     Role = Role
 
     code = models.CharField(
@@ -199,6 +239,17 @@ class Country(Timestamped):
     sources = models.ManyToManyField(
         Source, related_name="countries", blank=True, verbose_name=_("sources")
     )
+    # The name alone, folded: what a meeting matches through its host (the place
+    # a result shows), not the country's summary or code.
+    search_name = models.CharField(
+        _("name as search compares it"),
+        max_length=100,
+        blank=True,
+        default="",
+        editable=False,
+    )
+    search_fields = ("name", "code", "summary")
+    folded_fields = ("search_text", "search_name")
 
     objects = CountryQuerySet.as_manager()
 
@@ -230,8 +281,12 @@ class Country(Timestamped):
     def natural_key(self):
         return (self.code,)
 
+    def fold_search_text(self):
+        super().fold_search_text()
+        self.search_name = fold(self.name)
 
-class Person(Timestamped):
+
+class Person(Searchable):
     slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
     name = models.CharField(
         _("name"),
@@ -243,6 +298,7 @@ class Person(Timestamped):
         blank=True,
         help_text=_("Other spellings and scripts (Cyrillic, Japanese), one per line."),
     )
+    search_fields = ("name", "other_names")
 
     objects = SlugQuerySet.as_manager()
 
@@ -287,7 +343,7 @@ def pledge_label(donor, currency, amount):
     return f"{donor}: {currency} {amount:,.0f}"
 
 
-class Meeting(Timestamped):
+class Meeting(Searchable):
     Kind = MeetingKind
     Status = MeetingStatus
     Format = MeetingFormat
@@ -340,6 +396,7 @@ class Meeting(Timestamped):
     sources = models.ManyToManyField(
         Source, related_name="meetings", blank=True, verbose_name=_("sources")
     )
+    search_fields = ("title", "summary", "outcomes", "city", "slug")
 
     objects = MeetingQuerySet.as_manager()
 
@@ -680,7 +737,7 @@ class Pledge(Timestamped):
         return slug
 
 
-class Document(Timestamped):
+class Document(Searchable):
     Kind = DocumentKind
 
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -714,6 +771,7 @@ class Document(Timestamped):
     sources = models.ManyToManyField(
         Source, related_name="documents", blank=True, verbose_name=_("sources")
     )
+    search_fields = ("title", "summary", "author_role")
 
     objects = SlugQuerySet.as_manager()
 
@@ -761,7 +819,7 @@ class DocumentPointQuerySet(PublishedQuerySet):
         return self.get(document__slug=document, number=number)
 
 
-class DocumentPoint(Timestamped):
+class DocumentPoint(Searchable):
     document = models.ForeignKey(
         Document,
         on_delete=models.CASCADE,
@@ -781,6 +839,7 @@ class DocumentPoint(Timestamped):
         default=False,
         help_text=_("Tick when the text is quoted word for word."),
     )
+    search_fields = ("text", "heading")
 
     objects = DocumentPointQuerySet.as_manager()
 
@@ -810,7 +869,7 @@ class DocumentPoint(Timestamped):
     natural_key.dependencies = ["dialogue.document"]
 
 
-class Page(Timestamped):
+class Page(Searchable):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(
@@ -829,6 +888,7 @@ class Page(Timestamped):
     sources = models.ManyToManyField(
         Source, related_name="pages", blank=True, verbose_name=_("sources")
     )
+    search_fields = ("title", "summary", "body")
 
     objects = SlugQuerySet.as_manager()
 

@@ -66,6 +66,7 @@ from .models import (
     Person,
     Pledge,
     Role,
+    Searchable,
     Source,
 )
 from .partial_dates import PartialDate, Precision
@@ -873,6 +874,8 @@ class CsvResource(resources.ModelResource):
 
     def get_bulk_update_fields(self):
         names = ["updated_at"]
+        if issubclass(self._meta.model, Searchable):
+            names.extend(self._meta.model.folded_fields)
         for field in self.get_import_fields():
             names.extend(name for name in field.model_fields() if name not in names)
         return names
@@ -1090,6 +1093,8 @@ class CsvResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.updated_at = timezone.now()
+        if isinstance(instance, Searchable):
+            instance.fold_search_text()  # written in bulk: save() does not run
 
     # Bulk writes, skipped once a row has failed: nothing will be kept anyway.
 
@@ -1122,6 +1127,8 @@ class CsvResource(resources.ModelResource):
             if person is not None and person.pk is None
         }
         if people:
+            for person in people.values():
+                person.fold_search_text()
             Person.objects.bulk_create(list(people.values()))
 
     def bulk_update(
