@@ -1,6 +1,7 @@
 """Benchmark of the public pages against the ceiling (not a test: figures vary).
 
     .venv/bin/python bench/pages.py [--duration 10] [--factor 100] [--markdown FILE]
+                                    [--pages NAME ...]
 
 Starts a throwaway PostgreSQL server and Redis, loads the seed data, and serves the
 site under gunicorn (gunicorn.conf.py, 2 sync workers) with the production settings
@@ -249,11 +250,16 @@ def measure(server, pages, duration):
     return sum(ceiling) / len(ceiling), ceiling, results
 
 
-def run_size(label, database_url, redis_url, pages_env, tmp, duration):
+def run_size(label, database_url, redis_url, pages_env, tmp, duration, only=None):
     print(f"== {label}", flush=True)
     pages = json.loads(
         shell(pages_env, PAGES_SCRIPT).split("PAGES=", 1)[1].splitlines()[0]
     )
+    if only:
+        unknown = sorted(set(only) - set(pages))
+        if unknown:
+            raise SystemExit(f"Unknown pages {unknown}: choose among {list(pages)}")
+        pages = {name: page for name, page in pages.items() if name in only}
     runs = {}
     for mode, cache_url in (("warm", redis_url), ("cold", "dummy://")):
         server = Gunicorn(base_env(database_url, cache_url), tmp, f"{label}-{mode}")
@@ -327,6 +333,13 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per page")
     parser.add_argument("--factor", type=int, default=100)
     parser.add_argument("--markdown", type=Path, help="also write the tables here")
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        metavar="NAME",
+        help='only these pages (names as in the tables, e.g. "search"), with the '
+        "ceiling",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -340,14 +353,27 @@ def main():
         manage(env, "collectstatic", "--no-input")
         manage(env, "loaddata", "seed")
         cold_env = base_env(server.url, "dummy://")
+        only = {"healthz", *args.pages} if args.pages else None
         seed_pages, seed_runs = run_size(
-            "seed data", server.url, redis_server.url, cold_env, tmp, args.duration
+            "seed data",
+            server.url,
+            redis_server.url,
+            cold_env,
+            tmp,
+            args.duration,
+            only,
         )
         output = shell(cold_env, LARGE_SCRIPT.format(factor=args.factor))
         added = json.loads(output.split("ADDED=", 1)[1].splitlines()[0])
         large_label = f"seed + {args.factor}x meetings, attendees, pledges"
         large_pages, large_runs = run_size(
-            large_label, server.url, redis_server.url, cold_env, tmp, args.duration
+            large_label,
+            server.url,
+            redis_server.url,
+            cold_env,
+            tmp,
+            args.duration,
+            only,
         )
     finally:
         redis_server.stop()
