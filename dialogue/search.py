@@ -4,25 +4,27 @@ Names come in any script and form ("Gemba", "ＧＥＭＢＡ", "Гемба", "�
 searchable record keeps its searchable fields folded (:func:`dialogue.text.fold`:
 Unicode NFKC, then case-folded) in its own ``search_text`` column, filled when it
 is saved or imported (:class:`dialogue.models.Searchable`). A search folds the
-visitor's words once, in Python, and asks each group for the public records whose
-column contains them: a plain ``LIKE``, served on PostgreSQL by a trigram index
-(migration 0007). A record also matches through a public related record's own
-folded text (a meeting through its host's name, a document through its author's
-names or its points), so renaming a country or a person changes what finds the
-records that name them, with nothing copied to go stale.
+visitor's words once, in Python, and asks for the public records whose column
+contains them: a plain ``LIKE`` (``contains``, which escapes ``%`` and ``_``),
+served on PostgreSQL by a trigram index (migration 0007). A record also matches
+through a public related record's own folded text (a meeting through its host's
+name, a document through its author's names or its points), so renaming a
+country or a person changes what finds the records that name them, with nothing
+copied to go stale.
 
 On SQLite the column is scanned: no index serves ``LIKE '%words%'`` there, and an
-FTS5 table with the trigram tokenizer (tried, kept in sync by triggers) paid only
-for rare words. The meetings' query, measured with the seed plus 100 times its
-meetings (606): 0.21-0.64 ms scanning against 0.02 ms with FTS5 for a word found
-nowhere, but 0.26-0.30 ms against 0.76-1.64 ms for "tokyo" and "meeting", which
-match hundreds (FTS5 hands over every match before the 51 first are sorted out);
-with 1,000 times (6,006 meetings) 2.2-4.0 ms against 0.02 ms and 7.7-17.5 ms.
+FTS5 table with the trigram tokenizer (a virtual table that triggers would have
+to keep in step) paid only for rare words. The meetings' query, measured with the
+seed plus 100 times its meetings (606): 0.21-0.64 ms scanning against 0.02 ms
+with FTS5 for a word found nowhere, but 0.26-0.30 ms against 0.76-1.64 ms for
+"tokyo" and "meeting", which match hundreds (FTS5 hands over every match before
+the first 51 are sorted out); with 1,000 times (6,006 meetings) 2.2-4.0 ms
+against 0.02 ms, and 3.2-4.0 ms against 7.7-17.5 ms.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import CharField, F, Prefetch, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -51,30 +53,53 @@ class Group:
     has_more: bool = False
 
 
-def first_appearances():
-    """Each person's first :data:`APPEARANCES_SHOWN` public meetings, as the
-    Attendance rows a result names (``person.appearances``): a few a person,
-    however many meetings they attended (a sliced prefetch, ranked in SQL)."""
-    return Prefetch(
-        "attendances",
-        queryset=Attendance.objects.public()
-        .select_related("meeting")
-        # Only what a result shows: the prefetch's windowed query is compiled on
-        # every search, and each column costs (bench/calls.py: 11,500 -> 9,200
-        # Python calls for the people found for "Gemba" with the seed).
-        .only("person", "position", "capacity", "meeting__title")
-        .order_by(F("meeting__start_date").asc(), "pk")[:APPEARANCES_SHOWN],
-        to_attr="appearances",
-    )
+#: Each person's first :data:`APPEARANCES_SHOWN` public meetings, as the Attendance
+#: rows a result names (``person.appearances``): a few a person, however many
+#: meetings they attended (a sliced prefetch: ranked in SQL).
+FIRST_APPEARANCES = Prefetch(
+    "attendances",
+    queryset=Attendance.objects.public()
+    .select_related("meeting")
+    # Only what a result shows: the windowed query is compiled on every search
+    # that finds someone, and every column costs (bench/calls.py, the people
+    # found for "Gemba" with the seed: 11,500 -> 9,200 Python calls).
+    .only("person", "position", "capacity", "meeting__title")
+    .order_by(F("meeting__start_date").asc(), "pk")[:APPEARANCES_SHOWN],
+    to_attr="appearances",
+)
+
+#: ``(key, label, queryset)`` for each group, in the page's order: its public
+#: records in the group's order, with what its results show. Like a view's
+#: ``queryset`` attribute, built once and cloned by every search with its own
+#: condition, never evaluated itself (building them on every search cost about
+#: 2,600 more Python calls a search, 10 % of the search page's).
+GROUPS = (
+    (
+        "meetings",
+        _("Meetings"),
+        Meeting.objects.public().select_related("host").chronological(),
+    ),
+    (
+        "people",
+        _("People"),
+        # By name, then key: namesakes keep one order, page after page.
+        Person.objects.public()
+        .order_by("name", "pk")
+        .prefetch_related(FIRST_APPEARANCES),
+    ),
+    ("participants", _("Participants"), Country.objects.public()),
+    ("documents", _("Documents"), Document.objects.public().select_related("author")),
+    ("pages", _("Pages"), Page.objects.public()),
+    ("sources", _("Sources"), Source.objects.public()),
+)
 
 
-def groups(needle):
-    """``(key, label, queryset)`` for each group, in the page's order: the public
-    records whose folded text contains ``needle`` (folded), in the group's order,
-    with what its results show."""
+def matching(needle):
+    """``(key, label, queryset)`` for each group: its records whose folded text, or
+    a public related record's, contains ``needle`` (folded)."""
     contains = Q(search_text__contains=needle)
     # A related record counts only while visitors may see it: a draft host's or
-    # author's name must not make a record match.
+    # author's name, or a draft point, must not make a record match.
     in_host = Country.objects.public_q("host__") & Q(host__search_name__contains=needle)
     in_author = Person.objects.public_q("author__") & Q(
         author__search_text__contains=needle
@@ -82,49 +107,53 @@ def groups(needle):
     in_points = Q(
         pk__in=DocumentPoint.objects.public().filter(contains).values("document_id")
     )
+    condition = {
+        "meetings": contains | in_host,
+        "documents": contains | in_author | in_points,
+    }
     return [
-        (
-            "meetings",
-            _("Meetings"),
-            Meeting.objects.public()
-            .filter(contains | in_host)
-            .select_related("host")
-            .chronological(),
-        ),
-        (
-            "people",
-            _("People"),
-            Person.objects.public()
-            .filter(contains)
-            .order_by("name", "pk")
-            .prefetch_related(first_appearances()),
-        ),
-        ("participants", _("Participants"), Country.objects.public().filter(contains)),
-        (
-            "documents",
-            _("Documents"),
-            Document.objects.public()
-            .filter(contains | in_author | in_points)
-            .select_related("author"),
-        ),
-        ("pages", _("Pages"), Page.objects.public().filter(contains)),
-        ("sources", _("Sources"), Source.objects.public().filter(contains)),
+        (key, label, queryset.filter(condition.get(key, contains)))
+        for key, label, queryset in GROUPS
     ]
+
+
+def groups_found(found):
+    """The keys of the groups in ``found`` with at least one match, in one query.
+
+    Most searches are for a name or a place and find one or two groups: asking
+    first which groups have matches, then reading only those, takes 4 queries for
+    "Gemba" instead of 8 (one a group, the people's meetings, the menu), and on
+    the benchmark's busy two cores each is a round trip to another process. The
+    search page with the seed, this way against reading every group: "Gemba" 18,200
+    Python calls against 21,400 (bench/calls.py) and 11.9-13.8 ms against 14.1-16.4
+    ms (test client, PostgreSQL); a word found in five groups ("meeting") pays the
+    extra query: 21,300 calls against 17,900.
+    """
+    parts = [
+        queryset.order_by()
+        .prefetch_related(None)
+        .values_list(Value(key, output_field=CharField()))
+        for key, _label, queryset in found
+    ]
+    return {key for (key,) in parts[0].union(*parts[1:])}
 
 
 def search(query):
     """Public matches for ``query``, grouped by type; empty groups left out.
 
-    One query a group (and one for the first meetings of the people found),
-    whatever the number of records or results.
+    One query finds which groups have matches, then one query reads each of those
+    (and one the first meetings of the people found), whatever the number of
+    records or results.
     """
     needle = fold((query or "").strip())
     if not needle:
         return []
+    found = matching(needle)
+    keys = groups_found(found)
     results = []
-    for key, label, queryset in groups(needle):
-        rows = list(queryset[: RESULTS_PER_GROUP + 1])
-        if rows:
+    for key, label, queryset in found:
+        if key in keys:
+            rows = list(queryset[: RESULTS_PER_GROUP + 1])
             has_more = len(rows) > RESULTS_PER_GROUP
             results.append(Group(key, label, rows[:RESULTS_PER_GROUP], has_more))
     return results

@@ -203,9 +203,7 @@ def test_a_person_shows_their_first_three_public_meetings_however_many(
     make_attendance(early, draft, person)
     no_position = make_person(name="Gemba's adviser")
     make_attendance(early, japan, no_position, position="", capacity="observer")
-    # One query a group, one for the first meetings of the people found, one for
-    # the menu's pages: however many meetings the person attended.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(4):
         page = results_page(client, "gemba")
     assert (
         "Minister in 2009, Meeting of 2009; Minister in 2010, Meeting of 2010; "
