@@ -6,7 +6,7 @@ Unicode NFKC, then case-folded) in its own ``search_text`` column, filled when i
 is saved or imported (:class:`dialogue.models.Searchable`). A search folds the
 visitor's words once, in Python, and asks for the public records whose column
 contains them: a plain ``LIKE`` (``contains``, which escapes ``%`` and ``_``),
-served on PostgreSQL by a trigram index (migration 0007). A record also matches
+served on PostgreSQL by a trigram index (migration 0008). A record also matches
 through a public related record's own folded text (a meeting through its host's
 name, a document through its author's names or its points), so renaming a
 country or a person changes what finds the records that name them, with nothing

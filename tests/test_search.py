@@ -331,7 +331,7 @@ def test_the_migration_folds_records_already_there(client, db):
     make_country("JP")
     Person.objects.update(search_text="")
     Country.objects.update(search_text="", search_name="")
-    migration = importlib.import_module("dialogue.migrations.0006_search_text")
+    migration = importlib.import_module("dialogue.migrations.0007_fill_search_text")
     migration.fill_search_text(apps, None)
     assert ">Koichiro Gemba</a>" in results_page(client, "玄葉")
     assert Country.objects.get().search_name == "japan"

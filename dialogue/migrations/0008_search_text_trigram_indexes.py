@@ -52,7 +52,7 @@ class AddTrigramIndexOnPostgreSQL(Operation):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("dialogue", "0006_search_text"),
+        ("dialogue", "0007_fill_search_text"),
     ]
 
     operations = [
