@@ -3,15 +3,25 @@
 A search is ``search_text LIKE '%words%'``: a B-tree cannot serve that, a trigram
 GIN index (pg_trgm's ``gin_trgm_ops``) can. SQLite has neither the extension nor
 GIN: there the column is scanned (see dialogue/search.py for the measurement), so
-both operations below do nothing on it. The indexes are not in the models' state
-(SQLite, which rebuilds a table to alter it, would try to create them), hence an
-operation of our own rather than AddIndex.
+the operations below do nothing on it, either way. The indexes are not in the
+models' state (SQLite, which rebuilds a table to alter it, would try to create
+them), hence an operation of our own rather than AddIndex.
 """
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 from django.db.migrations.operations.base import Operation
+
+
+class TrigramExtensionOnPostgreSQL(TrigramExtension):
+    """Django's TrigramExtension leaves other databases alone going forwards, but
+    looks for pg_extension going backwards (Django 5.2)."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
 
 MODELS = ("country", "document", "documentpoint", "meeting", "page", "person", "source")
 
@@ -56,6 +66,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
+        TrigramExtensionOnPostgreSQL(),
         *(AddTrigramIndexOnPostgreSQL(name) for name in MODELS),
     ]
