@@ -6,6 +6,11 @@ GIN: there the column is scanned (see dialogue/search.py for the measurement), s
 the operations below do nothing on it, either way. The indexes are not in the
 models' state (SQLite, which rebuilds a table to alter it, would try to create
 them), hence an operation of our own rather than AddIndex.
+
+pg_trgm takes its letters from the database's LC_CTYPE: in a database created
+with LC_CTYPE=C (as tests/pg.py makes them) it finds no trigram in a Cyrillic or
+Japanese word, and the index then leaves such a search to the table's rows (the
+results are the same: PostgreSQL rechecks every row the index hands over).
 """
 
 from django.contrib.postgres.indexes import GinIndex
