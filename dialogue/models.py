@@ -241,12 +241,9 @@ class Country(Searchable):
     )
     # The name alone, folded: what a meeting matches through its host (the place
     # a result shows), not the country's summary or code.
-    search_name = models.CharField(
-        _("name as search compares it"),
-        max_length=100,
-        blank=True,
-        default="",
-        editable=False,
+    # (Text, not 100 characters: folding may lengthen a name, "㍿" is "株式会社".)
+    search_name = models.TextField(
+        _("name as search compares it"), blank=True, default="", editable=False
     )
     search_fields = ("name", "code", "summary")
     folded_fields = ("search_text", "search_name")

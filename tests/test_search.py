@@ -355,3 +355,11 @@ def test_an_underscore_is_searched_literally(client, db):
     page = results_page(client, "g_2")
     assert "Meeting_2012 notes" in page
     assert "Meeting 2012 report" not in page.split("<main")[1]
+
+
+def test_a_name_folded_longer_than_its_field_is_saved_and_found(client, db):
+    # NFKC spells "㍿" as four characters: a 100-character name may fold longer.
+    name = "㍿" * 40 + " Trading Partner"
+    make_country("JP", name=name)
+    page = results_page(client, "株式会社")
+    assert f">{name}</a>" in page

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='country',
             name='search_name',
-            field=models.CharField(blank=True, default='', editable=False, max_length=100, verbose_name='name as search compares it'),
+            field=models.TextField(blank=True, default='', editable=False, verbose_name='name as search compares it'),
         ),
         migrations.AddField(
             model_name='country',
