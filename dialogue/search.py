@@ -24,7 +24,8 @@ against 0.02 ms, and 3.2-4.0 ms against 7.7-17.5 ms.
 
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, F, Prefetch, Q, Value
+from django.db.models import CharField, F, Prefetch, Q, Value, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -55,24 +56,38 @@ class Group:
 
 #: Each person's first :data:`APPEARANCES_SHOWN` public meetings, as the Attendance
 #: rows a result names (``person.appearances``): a few a person, however many
-#: meetings they attended (a sliced prefetch: ranked in SQL).
+#: meetings they attended, ranked in SQL by a window over each person's rows.
+#:
+#: Built once, like the groups below, and reading only what a result shows: the
+#: ranked query is compiled on every search that finds someone, and a slice of
+#: the prefetch (``[:3]``, which Django turns into the same window on every
+#: search) and every column cost. The people found for "Gemba" with the seed,
+#: with their meetings (bench/calls.py): 10,100 Python calls as a sliced prefetch
+#: of every column, 8,000 of these columns, 5,600 this way.
 FIRST_APPEARANCES = Prefetch(
     "attendances",
     queryset=Attendance.objects.public()
     .select_related("meeting")
-    # Only what a result shows: the windowed query is compiled on every search
-    # that finds someone, and every column costs (bench/calls.py, the people
-    # found for "Gemba" with the seed: 11,500 -> 9,200 Python calls).
     .only("person", "position", "capacity", "meeting__title")
-    .order_by(F("meeting__start_date").asc(), "pk")[:APPEARANCES_SHOWN],
+    .annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=F("person"),
+            order_by=(F("meeting__start_date").asc(), F("pk").asc()),
+        )
+    )
+    .filter(rank__lte=APPEARANCES_SHOWN)
+    # Each person's rows in their order (the prefetch keeps it, person by person).
+    .order_by("rank"),
     to_attr="appearances",
 )
 
 #: ``(key, label, queryset)`` for each group, in the page's order: its public
 #: records in the group's order, with what its results show. Like a view's
 #: ``queryset`` attribute, built once and cloned by every search with its own
-#: condition, never evaluated itself (building them on every search cost about
-#: 2,600 more Python calls a search, 10 % of the search page's).
+#: condition, never evaluated itself. Building them, and :data:`FINDERS`, on every
+#: search took the search page for "Gemba" with the seed from 14,200 Python calls
+#: to 19,400 (bench/calls.py).
 GROUPS = (
     (
         "meetings",
@@ -93,10 +108,18 @@ GROUPS = (
     ("sources", _("Sources"), Source.objects.public()),
 )
 
+#: Each group's records as :func:`groups_found` reads them: only the group's key.
+FINDERS = {
+    key: queryset.order_by()
+    .prefetch_related(None)
+    .values_list(Value(key, output_field=CharField()))
+    for key, _label, queryset in GROUPS
+}
 
-def matching(needle):
-    """``(key, label, queryset)`` for each group: its records whose folded text, or
-    a public related record's, contains ``needle`` (folded)."""
+
+def conditions(needle):
+    """For each group's key, the Q its records meet when their folded text, or a
+    public related record's, contains ``needle`` (folded)."""
     contains = Q(search_text__contains=needle)
     # A related record counts only while visitors may see it: a draft host's or
     # author's name, or a draft point, must not make a record match.
@@ -107,35 +130,27 @@ def matching(needle):
     in_points = Q(
         pk__in=DocumentPoint.objects.public().filter(contains).values("document_id")
     )
-    condition = {
+    special = {
         "meetings": contains | in_host,
         "documents": contains | in_author | in_points,
     }
-    return [
-        (key, label, queryset.filter(condition.get(key, contains)))
-        for key, label, queryset in GROUPS
-    ]
+    return {key: special.get(key, contains) for key, _label, _queryset in GROUPS}
 
 
-def groups_found(found):
-    """The keys of the groups in ``found`` with at least one match, in one query.
+def groups_found(condition):
+    """The keys of the groups with records meeting their ``condition``, in one
+    query.
 
     Most searches are for a name or a place and find one or two groups: asking
     first which groups have matches, then reading only those, takes 4 queries for
     "Gemba" instead of 8 (one a group, the people's meetings, the menu), and on
     the benchmark's busy two cores each is a round trip to another process. The
-    search page with the seed, this way against reading every group: "Gemba" 18,200
-    Python calls against 21,400 (bench/calls.py) and 11.9-13.8 ms against 14.1-16.4
-    ms (test client, PostgreSQL); a word found in five groups ("meeting") pays the
-    extra query: 21,300 calls against 17,900.
+    search page with the seed, this way against reading every group: "Gemba"
+    14,200 Python calls against 19,000 (bench/calls.py); a word found in five
+    groups ("meeting") pays for the extra query, 21,600 against 17,900.
     """
-    parts = [
-        queryset.order_by()
-        .prefetch_related(None)
-        .values_list(Value(key, output_field=CharField()))
-        for key, _label, queryset in found
-    ]
-    return {key for (key,) in parts[0].union(*parts[1:])}
+    first, *others = (finder.filter(condition[key]) for key, finder in FINDERS.items())
+    return {key for (key,) in first.union(*others)}
 
 
 def search(query):
@@ -148,12 +163,12 @@ def search(query):
     needle = fold((query or "").strip())
     if not needle:
         return []
-    found = matching(needle)
-    keys = groups_found(found)
+    condition = conditions(needle)
+    found = groups_found(condition)
     results = []
-    for key, label, queryset in found:
-        if key in keys:
-            rows = list(queryset[: RESULTS_PER_GROUP + 1])
+    for key, label, queryset in GROUPS:
+        if key in found:
+            rows = list(queryset.filter(condition[key])[: RESULTS_PER_GROUP + 1])
             has_more = len(rows) > RESULTS_PER_GROUP
             results.append(Group(key, label, rows[:RESULTS_PER_GROUP], has_more))
     return results
