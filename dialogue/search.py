@@ -1,23 +1,31 @@
 """Search across meetings, people, participants, documents, pages and sources.
 
-Names come in any script ("Gemba", "Гемба", "玄葉"), so matching must ignore case
-for every script, not only ASCII. SQLite's LIKE and LOWER() fold ASCII letters
-only, so both sides of every comparison go through :class:`Folded`: on SQLite a
-Python function (Unicode NFKC normalisation, then ``str.casefold``) registered on
-the connection; on PostgreSQL ``LOWER(NORMALIZE(..., NFKC))`` under a Unicode-aware
-collation (ICU where the server has it), since a database created with
-``LC_CTYPE=C`` would otherwise fold ASCII only, normalising only the text that is not
-in NFKC form already.
+Names come in any script and form ("Gemba", "ＧＥＭＢＡ", "Гемба", "玄葉"). Each
+searchable record keeps its searchable fields folded (:func:`dialogue.text.fold`:
+Unicode NFKC, then case-folded) in its own ``search_text`` column, filled when it
+is saved or imported (:class:`dialogue.models.Searchable`). A search folds the
+visitor's words once, in Python, and asks for the public records whose column
+contains them: a plain ``LIKE`` (``contains``, which escapes ``%`` and ``_``),
+served on PostgreSQL by a trigram index (migration 0008). A record also matches
+through a public related record's own folded text (a meeting through its host's
+name, a document through its author's names or its points), so renaming a
+country or a person changes what finds the records that name them, with nothing
+copied to go stale.
+
+On SQLite the column is scanned: no index serves ``LIKE '%words%'`` there, and an
+FTS5 table with the trigram tokenizer (a virtual table that triggers would have
+to keep in step) paid only for rare words. The meetings' query, measured with the
+seed plus 100 times its meetings (606): 0.21-0.64 ms scanning against 0.02 ms
+with FTS5 for a word found nowhere, but 0.26-0.30 ms against 0.76-1.64 ms for
+"tokyo" and "meeting", which match hundreds (FTS5 hands over every match before
+the first 51 are sorted out); with 1,000 times (6,006 meetings) 2.2-4.0 ms
+against 0.02 ms, and 3.2-4.0 ms against 7.7-17.5 ms.
 """
 
-import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.backends.signals import connection_created
-from django.db.models import Case, CharField, F, Func, Q, Value, When, Window
-from django.db.models.functions import Coalesce, RowNumber
-from django.db.models.lookups import Contains
-from django.dispatch import receiver
+from django.db.models import CharField, F, Prefetch, Q, Value, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -30,91 +38,12 @@ from .models import (
     Person,
     Source,
 )
-from .statements import Statement, union_all
+from .text import fold
 
 MAX_QUERY_LENGTH = 100
 RESULTS_PER_GROUP = 50
-
-
-def fold(text):
-    """What the database compares: the same folding in Python."""
-    return unicodedata.normalize("NFKC", text or "").casefold()
-
-
-class Folded(Func):
-    """Case-insensitive form of a text expression, for every script."""
-
-    function = "LOWER"
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # capj_fold() is registered on every new SQLite connection (below).
-        return super().as_sql(
-            compiler, connection, function="capj_fold", **extra_context
-        )
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        collation = unicode_collation(connection)
-        collate = f' COLLATE "{collation}"' if collation else ""
-        text, params = compiler.compile(self.source_expressions[0])
-        # NORMALIZE() is most of the cost even where it changes nothing, as for
-        # nearly every text: it runs only where the quick check says it must.
-        return (
-            f"LOWER((CASE WHEN ({text}) IS NFKC NORMALIZED THEN ({text}) "
-            f"ELSE NORMALIZE({text}, NFKC) END){collate})",
-            (*params, *params, *params),
-        )
-
-
-@receiver(connection_created, dispatch_uid="capj-sqlite-fold")
-def register_fold(sender, connection, **kwargs):
-    if connection.vendor == "sqlite":
-        connection.connection.create_function("capj_fold", 1, fold, deterministic=True)
-
-
-# PostgreSQL's LOWER() follows the collation's character type: in a database
-# created with LC_CTYPE=C it folds ASCII only. These collations fold every script.
-UNICODE_COLLATIONS = ("und-x-icu", "pg_c_utf8", "C.utf8", "C.UTF-8")
-
-
-def unicode_collation(connection):
-    """The first Unicode-aware collation this server has (looked up once per
-    connection), or None to keep the database's own."""
-    cached = getattr(connection, "_capj_unicode_collation", False)
-    if cached is not False:
-        return cached
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT collname FROM pg_collation WHERE collname = ANY(%s)",
-            [list(UNICODE_COLLATIONS)],
-        )
-        found = {row[0] for row in cursor.fetchall()}
-    choice = next((name for name in UNICODE_COLLATIONS if name in found), None)
-    connection._capj_unicode_collation = choice
-    return choice
-
-
-def if_published(relation):
-    """The name of a related record, or nothing when that record is a draft: a
-    draft's name must not make a row match (nor show)."""
-    return Case(
-        When(**{f"{relation}__published": True}, then=F(f"{relation}__name")),
-        default=Value(""),
-    )
-
-
-def matches(query, *fields):
-    """A Q matching rows where any of ``fields`` (names or expressions) contains
-    ``query``, folded.
-
-    The lookups compare expressions without selecting them, and a field across a
-    foreign key joins one row, so the rows stay distinct.
-    """
-    needle = Folded(Value(query, output_field=CharField()))
-    condition = Q()
-    for name in fields:
-        condition |= Q(Contains(Folded(Coalesce(name, Value(""))), needle))
-    return condition
+#: How many of a person's meetings a result names.
+APPEARANCES_SHOWN = 3
 
 
 @dataclass
@@ -125,168 +54,121 @@ class Group:
     has_more: bool = False
 
 
-#: Stands for the search text in :data:`FIRST_MATCHES`; a form field never lets a
-#: NUL character through, so no search can be mistaken for it.
-NEEDLE = "\x00search text\x00"
-
-
-def groups():
-    """``(key, label, queryset, condition)`` for each group: its published rows in
-    the group's order with what its results show, and a function of the search
-    text giving the Q its matching rows meet."""
-
-    def document_matches(query):
-        # A document also matches through the text of its published points.
-        in_points = DocumentPoint.objects.published().filter(
-            matches(query, "text", "heading")
+#: Each person's first :data:`APPEARANCES_SHOWN` public meetings, as the Attendance
+#: rows a result names (``person.appearances``): a few a person, however many
+#: meetings they attended, ranked in SQL by a window over each person's rows.
+#:
+#: Built once, like the groups below, and reading only what a result shows: the
+#: ranked query is compiled on every search that finds someone, and a slice of
+#: the prefetch (``[:3]``, which Django turns into the same window on every
+#: search) and every column cost. The people found for "Gemba" with the seed,
+#: with their meetings (bench/calls.py): 10,100 Python calls as a sliced prefetch
+#: of every column, 8,000 of these columns, 5,600 this way.
+FIRST_APPEARANCES = Prefetch(
+    "attendances",
+    queryset=Attendance.objects.public()
+    .select_related("meeting")
+    .only("person", "position", "capacity", "meeting__title")
+    .annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=F("person"),
+            order_by=(F("meeting__start_date").asc(), F("pk").asc()),
         )
-        return matches(
-            query, "title", "summary", "author_role", if_published("author")
-        ) | Q(pk__in=in_points.values("document_id"))
-
-    def fields(*names):
-        return lambda query: matches(query, *names)
-
-    return [
-        (
-            "meetings",
-            _("Meetings"),
-            Meeting.objects.published().select_related("host").chronological(),
-            fields(
-                "title", "summary", "outcomes", "city", if_published("host"), "slug"
-            ),
-        ),
-        (
-            "people",
-            _("People"),
-            # By name, then key: FIRST_APPEARANCES must pick the same people.
-            # Their first meetings come from that statement.
-            Person.objects.published().order_by("name", "pk"),
-            fields("name", "other_names"),
-        ),
-        (
-            "participants",
-            _("Participants"),
-            Country.objects.published(),
-            fields("name", "code", "summary"),
-        ),
-        (
-            "documents",
-            _("Documents"),
-            Document.objects.published().select_related("author"),
-            document_matches,
-        ),
-        (
-            "pages",
-            _("Pages"),
-            Page.objects.published(),
-            fields("title", "summary", "body"),
-        ),
-        (
-            "sources",
-            _("Sources"),
-            Source.objects.published(),
-            fields("title", "publisher", "note"),
-        ),
-    ]
-
-
-def first_matches(needle):
-    """For every group, the first ``RESULTS_PER_GROUP + 1`` matches for ``needle``
-    in the group's order, as ``(group, primary key)`` rows."""
-    return union_all(
-        (
-            group,
-            queryset.filter(condition(needle)).values(found=F("pk"))[
-                : RESULTS_PER_GROUP + 1
-            ],
-        )
-        for group, _label, queryset, condition in groups()
     )
+    .filter(rank__lte=APPEARANCES_SHOWN)
+    # Each person's rows in their order (the prefetch keeps it, person by person).
+    .order_by("rank"),
+    to_attr="appearances",
+)
+
+#: ``(key, label, queryset)`` for each group, in the page's order: its public
+#: records in the group's order, with what its results show. Like a view's
+#: ``queryset`` attribute, built once and cloned by every search with its own
+#: condition, never evaluated itself. Building them, and :data:`FINDERS`, on every
+#: search took the search page for "Gemba" with the seed from 14,200 Python calls
+#: to 19,400 (bench/calls.py).
+GROUPS = (
+    (
+        "meetings",
+        _("Meetings"),
+        Meeting.objects.public().select_related("host").chronological(),
+    ),
+    (
+        "people",
+        _("People"),
+        # By name, then key: namesakes keep one order, page after page.
+        Person.objects.public()
+        .order_by("name", "pk")
+        .prefetch_related(FIRST_APPEARANCES),
+    ),
+    ("participants", _("Participants"), Country.objects.public()),
+    ("documents", _("Documents"), Document.objects.public().select_related("author")),
+    ("pages", _("Pages"), Page.objects.public()),
+    ("sources", _("Sources"), Source.objects.public()),
+)
+
+#: Each group's records as :func:`groups_found` reads them: only the group's key.
+FINDERS = {
+    key: queryset.order_by()
+    .prefetch_related(None)
+    .values_list(Value(key, output_field=CharField()))
+    for key, _label, queryset in GROUPS
+}
 
 
-#: Building the groups' folded comparisons through the ORM costs far more than
-#: running them, and only the search text changes from one search to the next.
-FIRST_MATCHES = Statement(first_matches, NEEDLE)
-
-
-#: How many of a person's meetings a result names.
-APPEARANCES_SHOWN = 3
-
-
-@dataclass(frozen=True)
-class FirstAppearance:
-    """One of the first meetings a person found attended, as a result names it."""
-
-    position: str
-    capacity: str
-    meeting_title: str
-
-    @property
-    def capacity_label(self):
-        return Attendance.Capacity(self.capacity).label
-
-
-def first_appearances(needle):
-    """The first :data:`APPEARANCES_SHOWN` public meetings of each person a search
-    for ``needle`` shows, as ``(person, rank, FirstAppearance fields)`` rows: a few
-    a person, however many meetings they attended."""
-    people, condition = next(
-        (queryset, condition)
-        for key, _label, queryset, condition in groups()
-        if key == "people"
+def conditions(needle):
+    """For each group's key, the Q its records meet when their folded text, or a
+    public related record's, contains ``needle`` (folded)."""
+    contains = Q(search_text__contains=needle)
+    # A related record counts only while visitors may see it: a draft host's or
+    # author's name, or a draft point, must not make a record match.
+    in_host = Country.objects.public_q("host__") & Q(host__search_name__contains=needle)
+    in_author = Person.objects.public_q("author__") & Q(
+        author__search_text__contains=needle
     )
-    shown = people.filter(condition(needle)).values("pk")[:RESULTS_PER_GROUP]
-    return (
-        Attendance.objects.public()
-        .filter(meeting__published=True, person__in=shown)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("person_id"),
-                order_by=(F("meeting__start_date").asc(), F("pk").asc()),
-            )
-        )
-        .filter(rank__lte=APPEARANCES_SHOWN)
-        .values_list("person_id", "rank", "position", "capacity", "meeting__title")
+    in_points = Q(
+        pk__in=DocumentPoint.objects.public().filter(contains).values("document_id")
     )
+    special = {
+        "meetings": contains | in_host,
+        "documents": contains | in_author | in_points,
+    }
+    return {key: special.get(key, contains) for key, _label, _queryset in GROUPS}
 
 
-#: Built once, like FIRST_MATCHES: reading a few meetings of each person found
-#: through the ORM costs more, with a few people, than the query itself.
-FIRST_APPEARANCES = Statement(first_appearances, NEEDLE)
+def groups_found(condition):
+    """The keys of the groups with records meeting their ``condition``, in one
+    query.
 
-
-def with_first_appearances(people, query):
-    """Give each person found for ``query`` the ``appearances`` a result names."""
-    found = {}
-    for person, _rank, *fields in sorted(FIRST_APPEARANCES.rows(query)):
-        found.setdefault(person, []).append(FirstAppearance(*fields))
-    for person in people:
-        person.appearances = found.get(person.pk, [])
+    Most searches are for a name or a place and find one or two groups: asking
+    first which groups have matches, then reading only those, takes 4 queries for
+    "Gemba" instead of 8 (one a group, the people's meetings, the menu), and on
+    the benchmark's busy two cores each is a round trip to another process. The
+    search page with the seed, this way against reading every group: "Gemba"
+    14,200 Python calls against 19,000 (bench/calls.py); a word found in five
+    groups ("meeting") pays for the extra query, 21,600 against 17,900.
+    """
+    first, *others = (finder.filter(condition[key]) for key, finder in FINDERS.items())
+    return {key for (key,) in first.union(*others)}
 
 
 def search(query):
-    """Published matches for ``query``, grouped by type; empty groups left out.
+    """Public matches for ``query``, grouped by type; empty groups left out.
 
-    One query finds the matches of every group; then one query per group that has
-    any (and its prefetches) reads them, whatever the number of results.
+    One query finds which groups have matches, then one query reads each of those
+    (and one the first meetings of the people found), whatever the number of
+    records or results.
     """
-    query = (query or "").strip()
-    if not query:
+    needle = fold((query or "").strip())
+    if not needle:
         return []
-    found = FIRST_MATCHES.grouped(query)
+    condition = conditions(needle)
+    found = groups_found(condition)
     results = []
-    for key, label, queryset, _condition in groups():
-        pks = found.get(key)
-        if pks:
-            # Those rows, in the group's order, with what the page shows of them.
-            rows = list(queryset.filter(pk__in=pks[:RESULTS_PER_GROUP]))
-            if key == "people":
-                with_first_appearances(rows, query)
-            results.append(Group(key, label, rows, len(pks) > RESULTS_PER_GROUP))
+    for key, label, queryset in GROUPS:
+        if key in found:
+            rows = list(queryset.filter(condition[key])[: RESULTS_PER_GROUP + 1])
+            has_more = len(rows) > RESULTS_PER_GROUP
+            results.append(Group(key, label, rows[:RESULTS_PER_GROUP], has_more))
     return results
-
-
-def other_names(person):
-    return [line.strip() for line in person.other_names.splitlines() if line.strip()]

@@ -6,6 +6,9 @@ the old path to the new one (``RedirectFallbackMiddleware`` serves it once the o
 path is a 404). Earlier redirects to the old path are pointed at the new one, so a
 twice-renamed page needs one hop, and a redirect from the new path (a slug changed
 back) is removed, so it cannot loop.
+
+Fixtures (``loaddata``) save records without calling their ``save()``: a searchable
+record loaded from one gets its folded search text here.
 """
 
 from django.conf import settings
@@ -13,7 +16,7 @@ from django.contrib.redirects.models import Redirect
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from .models import Country, Document, Meeting, Page, Person, Source
+from .models import Country, Document, Meeting, Page, Person, Searchable, Source
 
 TRACKED = (Country, Document, Meeting, Page, Person, Source)
 
@@ -46,3 +49,9 @@ def redirect_old_address(sender, instance, raw=False, **kwargs):
     Redirect.objects.update_or_create(
         site_id=site_id, old_path=old_path, defaults={"new_path": new_path}
     )
+
+
+@receiver(pre_save)
+def fold_fixture_search_text(sender, instance, raw=False, **kwargs):
+    if raw and isinstance(instance, Searchable):
+        instance.fold_search_text()

@@ -29,7 +29,7 @@ def build_large(factor=100):
     pledge_count = max(Pledge.objects.count(), 1) * factor
 
     start = datetime.date(2005, 1, 1)
-    meetings = Meeting.objects.bulk_create(
+    meetings = [
         Meeting(
             slug=f"generated-{i}",
             kind=KINDS[i % len(KINDS)],
@@ -43,7 +43,10 @@ def build_large(factor=100):
             summary=f"A meeting made for measuring, number {i}.",
         )
         for i in range(meeting_count)
-    )
+    ]
+    for meeting in meetings:
+        meeting.fold_search_text()  # as save() and the CSV import do
+    Meeting.objects.bulk_create(meetings)
     Meeting.sources.through.objects.bulk_create(
         Meeting.sources.through(meeting_id=m.pk, source_id=sources[i % len(sources)].pk)
         for i, m in enumerate(meetings)

@@ -1,8 +1,13 @@
 """Search finds names in any script and case, groups results, handles no input."""
 
+import importlib
+
 import pytest
+from django.apps import apps
+from django.core.management import call_command
 from django.urls import reverse
 
+from dialogue.models import Country, Person
 from dialogue.search import fold, search
 from tests.factories import (
     make_attendance,
@@ -69,6 +74,22 @@ def test_text_stored_in_another_unicode_form_is_found(client, db):
     assert "ＴＯＫＹＯ Ministerial" in results_page(client, "tokyo minis")
     assert "Genba Ko\u0304ichiro\u0304" in results_page(client, "KŌICHIRŌ")
     assert "No results" in results_page(client, "tokyo summit")
+
+
+def test_text_stored_decomposed_or_half_width_is_found_as_typed(client, db):
+    # Stored in NFD (Latin ō, Cyrillic й, Japanese ゲ as a letter and a combining
+    # mark) and in half-width katakana: found by the usual spelling.
+    make_person(
+        name="Genba Ko\u0304ichiro\u0304",
+        other_names="Серге\u0438\u0306 Генба\nケ\u3099ンハ\u3099\nｺｳｲﾁﾛｳ",
+    )
+    for query in ("Kōichirō", "СЕРГЕЙ", "ゲンバ", "コウイチロウ"):
+        page = results_page(client, query)
+        assert "1 result for" in page, query
+        assert ">Genba Ko\u0304ichiro\u0304</a>" in page, query
+    # And words typed decomposed find text stored composed.
+    make_meeting(title="Kōbe talks")
+    assert ">Kōbe talks</a>" in results_page(client, "KO\u0304BE")
 
 
 def test_cyrillic_title_in_another_case_is_found(client, db):
@@ -195,7 +216,7 @@ def test_a_person_shows_their_first_three_public_meetings_however_many(
     # Only those three are read, not every meeting the person attended.
     [people] = [group for group in search("gemba") if group.key == "people"]
     assert {
-        p.name: [a.meeting_title for a in p.appearances] for p in people.results
+        p.name: [a.meeting.title for a in p.appearances] for p in people.results
     } == {
         "Gemba's adviser": ["Meeting of 2005"],
         "Koichiro Gemba": ["Meeting of 2009", "Meeting of 2010", "Meeting of 2011"],
@@ -217,3 +238,129 @@ def test_people_of_one_name_past_the_limit_each_show_their_meetings(client, db):
     page = results_page(client, "tanaka")
     assert page.count("Tokyo meeting</span>") == 50
     assert "No meetings recorded" not in page
+
+
+def test_a_renamed_record_is_found_by_its_new_name_only(client, db):
+    person = make_person(name="Taro Aso", other_names="麻生太郎")
+    host = make_country("UZ", name="Uzbekistan")
+    make_meeting(title="Senior officials", city="", host=host)
+    person.name = "Taro Kono"
+    person.other_names = "河野太郎"
+    person.save()
+    host.name = "Republic of Uzbekistan"
+    host.save(update_fields=["name"])
+    for old in ("aso", "麻生"):
+        assert f"No results for “{old}”." in results_page(client, old)
+    assert ">Taro Kono</a>" in results_page(client, "河野")
+    # A meeting matches through its host's name as the country has it now.
+    assert "No results for “uzbekistan”" not in results_page(client, "uzbekistan")
+    page = results_page(client, "republic of")
+    assert '<a href="#results-meetings">Meetings (1)</a>' in page
+    assert "Senior officials</a>" in page
+
+
+def test_a_meeting_is_not_found_through_its_hosts_summary(client, db):
+    # The host's name is what a meeting result shows; the country's summary
+    # finds the country, not every meeting it hosted.
+    host = make_country("UZ", summary="Tashkent hosted a meeting in 2005.")
+    make_meeting(title="Senior officials", city="Samarkand", host=host)
+    page = results_page(client, "tashkent")
+    assert "1 result for “tashkent”" in page
+    assert '<a href="#results-participants">Participants (1)</a>' in page
+    assert "Senior officials" not in page.split("<main")[1]
+
+
+def test_a_draft_point_or_a_points_draft_document_does_not_match(client, db):
+    statement = make_document(title="Joint statement")
+    make_point(statement, text="Water cooperation in the Aral Sea basin.")
+    make_point(statement, number=2, text="Secret annex.", published=False)
+    draft = make_document(title="Draft speech", published=False)
+    make_point(draft, text="Aral Sea and secret plans.")
+    page = results_page(client, "aral sea")
+    assert "1 result for “aral sea”" in page
+    assert ">Joint statement</a>" in page
+    assert "No results for “secret”." in results_page(client, "secret")
+
+
+def test_a_document_is_found_through_its_authors_other_names(client, db):
+    author = make_person(name="Koichiro Gemba", other_names="玄葉光一郎")
+    make_document(title="A speech in Tokyo", author=author)
+    page = results_page(client, "玄葉")
+    assert '<a href="#results-documents">Documents (1)</a>' in page
+    assert "A speech in Tokyo</a>" in page
+
+
+def test_records_imported_from_csv_are_found_and_updates_refold(client, db, tmp_path):
+    def import_files(**files):
+        for name, text in files.items():
+            (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+        call_command("import_dataset", str(tmp_path), verbosity=0)
+
+    import_files(
+        people="slug,name,other_names\nyoshimasa-hayashi,Yoshimasa Hayashi,林芳正\n"
+    )
+    page = results_page(client, "ＨＡＹＡＳＨＩ")
+    assert ">Yoshimasa Hayashi</a>" in page
+    assert "Also written: 林芳正" in page
+    assert ">Yoshimasa Hayashi</a>" in results_page(client, "林芳正")
+    # An update through the file folds the new text: the old name no longer finds
+    # him. A document's author named for the first time becomes a person who is
+    # found, and the document through them.
+    import_files(
+        people="slug,name,other_names\nyoshimasa-hayashi,Yoshimasa Hayashi,Хаяси\n",
+        documents=(
+            "slug,title,kind,date,meeting,author,author_role,summary,sources\n"
+            "kishida-speech,A speech,speech,2023-05-01,,Fumio Kishida,,,\n"
+        ),
+    )
+    assert "No results for “林芳正”." in results_page(client, "林芳正")
+    assert ">Yoshimasa Hayashi</a>" in results_page(client, "хаяси")
+    page = results_page(client, "KISHIDA")
+    assert ">Fumio Kishida</a>" in page
+    assert ">A speech</a>" in page
+
+
+def test_the_seed_loaded_from_fixtures_is_found(client, seed):
+    # loaddata saves without calling save(): the fixture's records are folded too.
+    page = results_page(client, "ＧＥＭＢＡ")
+    url = reverse("dialogue:person-detail", args=["koichiro-gemba"])
+    assert f'<a href="{url}">Koichiro Gemba</a>' in page
+
+
+def test_the_migration_folds_records_already_there(client, db):
+    make_person(name="Koichiro Gemba", other_names="玄葉光一郎")
+    make_country("JP")
+    Person.objects.update(search_text="")
+    Country.objects.update(search_text="", search_name="")
+    migration = importlib.import_module("dialogue.migrations.0007_fill_search_text")
+    migration.fill_search_text(apps, None)
+    assert ">Koichiro Gemba</a>" in results_page(client, "玄葉")
+    assert Country.objects.get().search_name == "japan"
+
+
+def test_a_nul_character_is_refused_with_a_message(client, db):
+    page = results_page(client, "gem\x00ba")
+    assert "Null characters are not allowed." in page
+    assert 'aria-invalid="true"' in page
+
+
+def test_a_search_that_folds_to_nothing_finds_nothing(client, db):
+    make_meeting(title="Any meeting")
+    assert search("") == []
+    assert search("   ") == []
+
+
+def test_an_underscore_is_searched_literally(client, db):
+    make_meeting(title="Meeting_2012 notes")
+    make_meeting(title="Meeting 2012 report")
+    page = results_page(client, "g_2")
+    assert "Meeting_2012 notes" in page
+    assert "Meeting 2012 report" not in page.split("<main")[1]
+
+
+def test_a_name_folded_longer_than_its_field_is_saved_and_found(client, db):
+    # NFKC spells "㍿" as four characters: a 100-character name may fold longer.
+    name = "㍿" * 40 + " Trading Partner"
+    make_country("JP", name=name)
+    page = results_page(client, "株式会社")
+    assert f">{name}</a>" in page

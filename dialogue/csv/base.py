@@ -19,7 +19,7 @@ from import_export import resources
 from import_export.instance_loaders import BaseInstanceLoader, CachedInstanceLoader
 from import_export.results import Error, RowResult
 
-from ..models import Person, Source
+from ..models import Person, Searchable, Source
 from .checks import ModelChecks
 from .results import (
     CsvResult,
@@ -117,6 +117,8 @@ class CsvResource(ModelChecks, resources.ModelResource):
 
     def get_bulk_update_fields(self):
         names = ["updated_at"]
+        if issubclass(self._meta.model, Searchable):
+            names.extend(self._meta.model.folded_fields)
         for field in self.import_fields:
             names.extend(name for name in field.model_fields() if name not in names)
         return names
@@ -322,6 +324,8 @@ class CsvResource(ModelChecks, resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.updated_at = self.now
+        if isinstance(instance, Searchable):
+            instance.fold_search_text()  # written in bulk: save() does not run
         self.row_numbers[id(instance)] = kwargs.get("row_number")
 
     # Bulk writes ------------------------------------------------------------
@@ -381,6 +385,8 @@ class CsvResource(ModelChecks, resources.ModelResource):
             if person is not None and person.pk is None
         }
         if people:
+            for person in people.values():
+                person.fold_search_text()
             Person.objects.bulk_create(list(people.values()))
 
     def save_sources(self, instances, new, result):

@@ -13,6 +13,7 @@ from .base import (
     MeetingKind,
     MeetingStatus,
     Role,
+    Searchable,
 )
 from .content import Page, Source
 from .documents import Document, DocumentPoint
@@ -35,6 +36,7 @@ __all__ = [
     "Person",
     "Pledge",
     "Role",
+    "Searchable",
     "Source",
     "meeting_label",
     "pledge_label",

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..text import fold
+
 
 def ordinal(number):
     if 10 <= number % 100 <= 20:
@@ -154,3 +156,41 @@ class Timestamped(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "updated_at"}
         super().save(*args, **kwargs)
+
+
+class Searchable(Timestamped):
+    """A record that search finds (dialogue/search.py).
+
+    Its ``search_fields`` are folded (:func:`dialogue.text.fold`) once, when it is
+    saved or imported, into ``search_text``: a search folds only the visitor's
+    words and compares them with that stored column, indexed where the database
+    can index it. Writes that skip ``save()`` call :meth:`fold_search_text`
+    themselves (the CSV import, fixtures through a ``pre_save`` receiver).
+    """
+
+    search_fields = ()
+    #: The columns :meth:`fold_search_text` fills.
+    folded_fields = ("search_text",)
+
+    search_text = models.TextField(
+        _("search text"), blank=True, default="", editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.fold_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *self.folded_fields}
+        super().save(*args, **kwargs)
+
+    def fold_search_text(self):
+        """Fill ``search_text`` from the searchable fields, one line each, so that
+        no search matches across two fields."""
+        self.search_text = "\n".join(
+            folded
+            for name in self.search_fields
+            if (folded := fold(getattr(self, name)))
+        )

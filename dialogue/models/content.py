@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from ..addresses import record_url
 from ..markup import render_markdown
 from .base import (
+    Searchable,
     SlugQuerySet,
-    Timestamped,
 )
 
 
-class Source(Timestamped):
+class Source(Searchable):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
@@ -20,6 +20,8 @@ class Source(Timestamped):
     note = models.TextField(
         _("note"), blank=True, help_text=_("What this source is, for readers.")
     )
+
+    search_fields = ("title", "publisher", "note")
 
     objects = SlugQuerySet.as_manager()
 
@@ -42,7 +44,7 @@ class Source(Timestamped):
         return (self.slug,)
 
 
-class Page(Timestamped):
+class Page(Searchable):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(
@@ -61,6 +63,8 @@ class Page(Timestamped):
     sources = models.ManyToManyField(
         Source, related_name="pages", blank=True, verbose_name=_("sources")
     )
+
+    search_fields = ("title", "summary", "body")
 
     objects = SlugQuerySet.as_manager()
 

@@ -9,8 +9,8 @@ from ..partial_dates import PartialDate, Precision, precision_constraints
 from .base import (
     DocumentKind,
     PublishedQuerySet,
+    Searchable,
     SlugQuerySet,
-    Timestamped,
     choice_constraint,
     public_or_none,
 )
@@ -19,7 +19,7 @@ from .meetings import Meeting
 from .participants import Person
 
 
-class Document(Timestamped):
+class Document(Searchable):
     Kind = DocumentKind
 
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -53,6 +53,8 @@ class Document(Timestamped):
     sources = models.ManyToManyField(
         Source, related_name="documents", blank=True, verbose_name=_("sources")
     )
+
+    search_fields = ("title", "summary", "author_role")
 
     objects = SlugQuerySet.as_manager()
 
@@ -100,7 +102,7 @@ class DocumentPointQuerySet(PublishedQuerySet):
         return self.get(document__slug=document, number=number)
 
 
-class DocumentPoint(Timestamped):
+class DocumentPoint(Searchable):
     document = models.ForeignKey(
         Document,
         on_delete=models.CASCADE,
@@ -120,6 +122,8 @@ class DocumentPoint(Timestamped):
         default=False,
         help_text=_("Tick when the text is quoted word for word."),
     )
+
+    search_fields = ("text", "heading")
 
     objects = DocumentPointQuerySet.as_manager()
 

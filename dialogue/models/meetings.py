@@ -13,6 +13,7 @@ from .base import (
     MeetingKind,
     MeetingStatus,
     PublishedQuerySet,
+    Searchable,
     SlugQuerySet,
     Timestamped,
     choice_constraint,
@@ -36,7 +37,7 @@ def meeting_label(title, start):
     return f"{title} ({start})"
 
 
-class Meeting(Timestamped):
+class Meeting(Searchable):
     Kind = MeetingKind
     Status = MeetingStatus
     Format = MeetingFormat
@@ -89,6 +90,8 @@ class Meeting(Timestamped):
     sources = models.ManyToManyField(
         Source, related_name="meetings", blank=True, verbose_name=_("sources")
     )
+
+    search_fields = ("title", "summary", "outcomes", "city", "slug")
 
     objects = MeetingQuerySet.as_manager()
 

@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ..addresses import country_url, record_url
 from ..iso import COUNTRY_CODES
+from ..text import fold
 from .base import (
     PublishedQuerySet,
     Role,
+    Searchable,
     SlugQuerySet,
-    Timestamped,
     choice_constraint,
     unique_slug,
 )
@@ -23,7 +24,7 @@ class CountryQuerySet(PublishedQuerySet):
         return self.get(code=code)
 
 
-class Country(Timestamped):
+class Country(Searchable):
     Role = Role
 
     code = models.CharField(
@@ -39,6 +40,15 @@ class Country(Timestamped):
     sources = models.ManyToManyField(
         Source, related_name="countries", blank=True, verbose_name=_("sources")
     )
+
+    # The name alone, folded: what a meeting matches through its host (the place
+    # a result shows), not the country's summary or code.
+    # (Text, not 100 characters: folding may lengthen a name, "㍿" is "株式会社".)
+    search_name = models.TextField(
+        _("name as search compares it"), blank=True, default="", editable=False
+    )
+    search_fields = ("name", "code", "summary")
+    folded_fields = ("search_text", "search_name")
 
     objects = CountryQuerySet.as_manager()
 
@@ -70,8 +80,12 @@ class Country(Timestamped):
     def natural_key(self):
         return (self.code,)
 
+    def fold_search_text(self):
+        super().fold_search_text()
+        self.search_name = fold(self.name)
 
-class Person(Timestamped):
+
+class Person(Searchable):
     slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
     name = models.CharField(
         _("name"),
@@ -83,6 +97,8 @@ class Person(Timestamped):
         blank=True,
         help_text=_("Other spellings and scripts (Cyrillic, Japanese), one per line."),
     )
+
+    search_fields = ("name", "other_names")
 
     objects = SlugQuerySet.as_manager()
 
