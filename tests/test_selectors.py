@@ -16,6 +16,7 @@ from tests.factories import (
     make_country,
     make_document,
     make_meeting,
+    make_page,
     make_person,
     make_pledge,
     make_source,
@@ -202,4 +203,63 @@ def test_a_participants_people_each_appear_once_with_their_latest_meeting(client
         f'at <a href="{meeting["First FMM"]}">First FMM</a>',
         f'<a href="{person["umarov-b"]}">Kairat Umarov</a>: Deputy '
         f'at <a href="{meeting["Fourth FMM"]}">Fourth FMM</a>',
+    ]
+
+
+def test_the_home_page_names_the_first_dated_meeting_and_the_latest_five(client):
+    make_meeting(title="Undated talks", city="Bishkek", **UNDATED)
+    make_meeting(title="Talks 2006", city="Tokyo", start_date=day(2006, 6, 5))
+    make_meeting(title="Talks 2004", city="Astana", start_date=day(2004, 8, 28))
+    make_meeting(title="Talks 2012", start_date=day(2012, 11, 10))
+    make_meeting(title="Talks 2005", start_date=day(2005, 3, 4))
+    make_meeting(title="Talks 2010", start_date=day(2010, 8, 7))
+    make_meeting(title="Talks 2014", start_date=day(2014, 7, 16))
+    make_meeting(title="Draft talks 2003", published=False, start_date=day(2003))
+    page = page_text(client.get(reverse("dialogue:home")))
+    assert "Japan opened the Dialogue on 28 August 2004 in Astana with" in page
+    assert link_labels(section(page, "latest-heading"), "meeting-title") == [
+        "Talks 2014",
+        "Talks 2012",
+        "Talks 2010",
+        "Talks 2006",
+        "Talks 2005",
+    ]
+
+
+def test_the_home_page_leads_with_the_about_pages_summary(client):
+    make_page(slug="history", title="History", summary="Not the lead.")
+    make_page(slug="about", title="About", summary="A forum of six countries.")
+    page = page_text(client.get(reverse("dialogue:home")))
+    assert '<p class="lead">A forum of six countries.</p>' in page
+    about = reverse("dialogue:page-detail", args=["about"])
+    assert f'<a class="button" href="{about}">Read more about the Dialogue</a>' in page
+
+
+def test_pledge_totals_per_donor_run_by_currency_then_largest_first(client):
+    japan, kazakhstan = make_country("JP"), make_country("KZ")
+    uzbekistan = make_country("UZ")
+    make_pledge(japan, amount=50_000_000)
+    make_pledge(kazakhstan, amount=20_000_000)
+    make_pledge(kazakhstan, amount=30_000_000)
+    make_pledge(japan, amount=10, currency="EUR")
+    make_pledge(uzbekistan, amount=900_000_000)
+    page = page_text(client.get(reverse("dialogue:pledge-list")))
+    table = between(page, '<caption id="by-donor-caption">', "</table>")
+    assert re.findall(
+        r'<tr><th scope="row">(\w+)</th><td>(\w+)</td>'
+        r'<td class="num">([\d,]+) \([^)]+\)</td><td class="num">(\d+)</td></tr>',
+        table,
+    ) == [
+        ("Japan", "EUR", "10", "1"),
+        ("Uzbekistan", "USD", "900,000,000", "1"),
+        ("Japan", "USD", "50,000,000", "1"),
+        ("Kazakhstan", "USD", "50,000,000", "2"),
+    ]
+    assert re.findall(r'<desc id="chart-(\w+)-desc">([^<]+)</desc>', page) == [
+        ("EUR", "Japan: EUR 10."),
+        (
+            "USD",
+            "Uzbekistan: USD 900 million; Japan: USD 50 million; "
+            "Kazakhstan: USD 50 million.",
+        ),
     ]
