@@ -263,3 +263,26 @@ def test_pledge_totals_per_donor_run_by_currency_then_largest_first(client):
             "Kazakhstan: USD 50 million.",
         ),
     ]
+
+
+def test_the_timeline_runs_by_date_then_kind_number_and_address_undated_last(client):
+    tokyo = day(2012, 11, 10)
+    make_meeting(title="Undated talks", slug="undated", **UNDATED)
+    make_meeting(title="Summit", slug="summit", kind="summit", start_date=tokyo)
+    make_meeting(title="Talks B", slug="b-talks", kind="other", start_date=tokyo)
+    make_meeting(title="Talks A", slug="a-talks", kind="other", start_date=tokyo)
+    make_meeting(title="Fifth FMM", slug="a-fmm-5", number=5, start_date=tokyo)
+    make_meeting(title="Fourth FMM", slug="b-fmm-4", number=4, start_date=tokyo)
+    make_meeting(title="First FMM", slug="fmm-1", number=1, start_date=day(2004))
+    page = page_text(client.get(reverse("dialogue:meeting-list")))
+    timeline = between(page, '<div class="timeline">', '<nav class="pagination"')
+    assert re.findall(r'<h2 id="year-(\w+)">', timeline) == ["2004", "2012", "unknown"]
+    assert link_labels(timeline, "meeting-title") == [
+        "First FMM",
+        "Fourth FMM",
+        "Fifth FMM",
+        "Talks A",
+        "Talks B",
+        "Summit",
+        "Undated talks",
+    ]
