@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test test-postgres setup install lint format migrate bench bench-pages bench-calls clean browser-tools
+.PHONY: run test test-postgres setup install lint format migrate bench bench-pages bench-calls clean browser-tools mutation
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,5 +67,15 @@ bench-pages: install
 bench-calls: install
 	$(PY) bench/calls.py
 
+# Mutation testing (docs/testing.md); not part of `make test`. Configured in
+# pyproject.toml [tool.mutmut]; a fresh run each time, so that no verdict predates
+# the tests. MUTATION_CHILDREN mutants are tested at once.
+MUTATION_CHILDREN ?= 2
+
+mutation: install
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN)
+	$(PY) -m tests.mutation_score
+
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles mutants
