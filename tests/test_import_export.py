@@ -1095,3 +1095,29 @@ def test_people_named_for_the_first_time_are_noted_with_a_hint(base, monkeypatch
         'Line 7, column "person": new person "KOICHIRO GEMBA". Did you mean '
         '"Koichiro Gemba"?',
     ]
+
+
+def test_a_value_refused_once_is_refused_on_every_line(base):
+    """Values a field has accepted are not checked again in the same file; values
+    it has refused are, on every line that gives them."""
+    long_title = "x" * 301
+    text = meetings_csv(
+        meeting_row(slug="a", number="6", kind="summit"),
+        meeting_row(slug="b", number="7", kind="summit", title=long_title),
+        meeting_row(slug="c", number="8", kind="summitt", title=long_title),
+        meeting_row(slug="d", number="9", kind="summitt"),
+    )
+    expected_title = (
+        'column "title": Ensure this value has at most 300 characters (it has 301).'
+    )
+    expected_kind = (
+        'column "kind": "summitt" is not allowed here: use one of foreign_ministers, '
+        "senior_officials, intellectual_dialogue, expert_meeting, business_dialogue, "
+        "summit, other."
+    )
+    assert problems(run(MeetingResource, text)) == [
+        f"Line 3, {expected_title}",
+        f"Line 4, {expected_kind}",
+        f"Line 4, {expected_title}",
+        f"Line 5, {expected_kind}",
+    ]

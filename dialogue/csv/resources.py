@@ -3,8 +3,6 @@
 import re
 from collections import defaultdict
 
-from import_export.instance_loaders import CachedInstanceLoader
-
 from ..models import (
     Attendance,
     Country,
@@ -16,7 +14,7 @@ from ..models import (
     Pledge,
     Source,
 )
-from .base import CsvResource, NaturalKeyLoader
+from .base import CsvResource, KeyLoader, NaturalKeyLoader
 from .columns import Column, PartialDateColumn, SourcesColumn
 from .widgets import (
     AmountWidget,
@@ -78,7 +76,7 @@ class SourceResource(CsvResource):
         fields = ("slug", "title", "publisher", "url", "published_on", "note")
 
 
-class MeetingLoader(CachedInstanceLoader):
+class MeetingLoader(KeyLoader):
     """The library's loader, for the rows that give a slug; a row without one is
     the meeting its other cells describe (:meth:`MeetingResource.same_meeting`)."""
 
