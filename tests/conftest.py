@@ -25,6 +25,10 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def editor(db):
     """A staff user in the Editors group (not a superuser)."""
+    if not Group.objects.filter(name="Editors").exists():
+        # A test whose writes were committed ran first on this worker and emptied
+        # every table, the data migrations' groups with them.
+        restore_migration_data()
     user = User.objects.create_user("editor", "editor@example.org", "pw", is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
     return user
@@ -36,15 +40,10 @@ def editor_client(client, editor):
     return client
 
 
-@pytest.fixture
-def migration_data(transactional_db):
-    """The rows the data migrations made (the Editors and Data stewards groups with
-    their permissions), for a test whose writes are committed.
-
-    After such a test every table is emptied, and post_migrate brings back only the
-    content types, the permissions and the default site: the data migrations' own
-    functions are run again here, on the models as each migration knew them.
-    """
+def restore_migration_data():
+    """Run the data migrations' own functions again, on the models as each
+    migration knew them (the Editors and Data stewards groups with their
+    permissions)."""
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.operations.special import RunPython
@@ -62,6 +61,16 @@ def migration_data(transactional_db):
             apps = loader.project_state(key, at_end=False).apps
             for operation in operations:
                 operation.code(apps, None)
+
+
+@pytest.fixture
+def migration_data(transactional_db):
+    """The rows the data migrations made, for a test whose writes are committed.
+
+    After such a test every table is emptied, and post_migrate brings back only the
+    content types, the permissions and the default site.
+    """
+    restore_migration_data()
 
 
 @pytest.fixture
