@@ -1121,3 +1121,20 @@ def test_a_value_refused_once_is_refused_on_every_line(base):
         f"Line 4, {expected_title}",
         f"Line 5, {expected_kind}",
     ]
+
+
+@pytest.mark.parametrize("in_list_limit", [1000, 0], ids=["in-list", "whole-table"])
+def test_records_are_found_by_key_however_they_are_loaded(
+    base, monkeypatch, in_list_limit
+):
+    from dialogue.csv.base import KeyLoader
+
+    monkeypatch.setattr(KeyLoader, "IN_LIST_LIMIT", in_list_limit)
+    run(MeetingResource, meetings_csv(meeting_row()))
+    text = meetings_csv(
+        meeting_row(city="Tokyo"), meeting_row(slug="new", number="6", title="New")
+    )
+    result = run(MeetingResource, text)
+    assert result.summary() == "1 new, 1 updated, 0 unchanged"
+    assert result.rows[0].changes == [("city", "Bishkek", "Tokyo")]
+    assert Meeting.objects.get(number=5).city == "Tokyo"

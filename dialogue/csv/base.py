@@ -9,7 +9,6 @@ checks reach a line and column: :mod:`.checks`.
 """
 
 import difflib
-from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
@@ -23,7 +22,7 @@ from import_export.instance_loaders import (
 )
 from import_export.results import Error, RowResult
 
-from ..models import Person, Searchable, Source
+from ..models import Person, Searchable
 from .checks import ModelChecks
 from .results import (
     CsvResult,
@@ -40,9 +39,15 @@ class KeyLoader(CachedInstanceLoader):
     column, in one query, and found by ``get_instance`` as the library does.
 
     Only its ``__init__`` is rewritten (measured need): the library's builds every
-    row of the file as a dict three times over to read one column, 0.09 s of CPU
-    for 10,000 meetings, a twentieth of their import.
+    row of the file as a dict three times over to read one column (0.09 s of CPU
+    for 10,000 meetings, a twentieth of their import), and a file of many keys
+    costs more as an ``IN`` list than reading the whole table (0.05 s for 10,000
+    keys when none is in the database, 0.09 s more than the table when all are;
+    SQLite refuses more than 250,000).
     """
+
+    #: More keys than this, and the whole table is read instead.
+    IN_LIST_LIMIT = 1000
 
     def __init__(self, resource, dataset=None):
         ModelInstanceLoader.__init__(self, resource, dataset)
@@ -51,11 +56,13 @@ class KeyLoader(CachedInstanceLoader):
         column = self.pk_field.column_name
         if dataset is not None and column in (dataset.headers or ()):
             keys = {self.pk_field.widget.clean(cell) for cell in dataset[column]}
-            lookup = {f"{self.pk_field.attribute}__in": keys}
-            self.all_instances = {
-                self.pk_field.get_value(obj): obj
-                for obj in self.get_queryset().filter(**lookup)
-            }
+            queryset = self.get_queryset()
+            if len(keys) <= self.IN_LIST_LIMIT:
+                queryset = queryset.filter(**{f"{self.pk_field.attribute}__in": keys})
+            for obj in queryset:
+                key = self.pk_field.get_value(obj)
+                if key in keys:
+                    self.all_instances[key] = obj
 
 
 class NaturalKeyLoader(BaseInstanceLoader):
@@ -121,6 +128,7 @@ class CsvResource(ModelChecks, resources.ModelResource):
         self.not_checked = set()
         self.accepted = {}
         self.person_fields = []
+        self.columns_present = set()
 
     @classmethod
     def columns(cls):
@@ -243,6 +251,7 @@ class CsvResource(ModelChecks, resources.ModelResource):
             for field in self.import_fields
             for name in field.model_fields()
         }
+        self.columns_present = {field.column_name for field in self.import_fields}
         self.person_fields = [
             field
             for field in self.import_fields
@@ -399,8 +408,11 @@ class CsvResource(ModelChecks, resources.ModelResource):
         except DatabaseError as exc:
             self.handle_import_error(result, exc)
         else:
-            if not self.failed:
-                self.save_sources(batch, new, result)
+            if not self.failed and "sources" in self.columns_present:
+                try:
+                    self.fields["sources"].write_links(self._meta.model, batch, new)
+                except DatabaseError as exc:
+                    self.handle_import_error(result, exc)
 
     def write_rows(self, batch, new):
         objects = self._meta.model.objects
@@ -425,45 +437,6 @@ class CsvResource(ModelChecks, resources.ModelResource):
                 person.fold_search_text()
             Person.objects.bulk_create(list(people.values()))
 
-    def save_sources(self, instances, new, result):
-        if not any(field.column_name == "sources" for field in self.import_fields):
-            return
-        through = self._meta.model.sources.through
-        owner = f"{self._meta.model._meta.model_name}_id"
-        changed = [
-            obj for obj in instances if getattr(obj, "_csv_sources_changed", False)
-        ]
-        if not changed:
-            return
-        try:
-            if not new:
-                through.objects.filter(
-                    **{f"{owner}__in": [o.pk for o in changed]}
-                ).delete()
-            # By position (id, owner, source: the table Django makes for a
-            # many-to-many field): measured need, 3 µs a link less than by name,
-            # 0.07 s of CPU for the 20,000 links of 10,000 meetings.
-            through.objects.bulk_create(
-                [
-                    through(None, obj.pk, source.pk)
-                    for obj in changed
-                    for source in obj._csv_sources
-                ],
-                batch_size=1000,
-            )
-        except DatabaseError as exc:
-            self.handle_import_error(result, exc)
-
-    def load_sources(self):
-        """The source map of the ``sources`` column, and every record's links."""
-        through = self._meta.model.sources.through
-        owner = f"{self._meta.model._meta.model_name}_id"
-        links = defaultdict(list)
-        for owner_id, source_id in through.objects.values_list(owner, "source_id"):
-            links[owner_id].append(source_id)
-        lookup = {source.slug: source for source in Source.objects.all()}
-        self.fields["sources"].widget.load(lookup, links)
-
     def handle_import_error(self, result, error, raise_errors=False):
         if isinstance(error, DatabaseError):
             error = explain_database_error(self._meta.model, error)
@@ -483,24 +456,9 @@ class CsvResource(ModelChecks, resources.ModelResource):
         queryset = queryset.select_related(*self.related)
         exported = {field.column_name for field in self.get_export_fields()}
         if "sources" in exported:
-            sources = _sources_by_owner(self._meta.model, queryset)
+            sources = self.fields["sources"].links_of(self._meta.model, queryset)
             for obj in queryset.iterator(chunk_size=2000):
                 obj._csv_sources = sources.get(obj.pk, ())
                 yield obj
         else:
             yield from queryset.iterator(chunk_size=2000)
-
-
-def _sources_by_owner(model, queryset):
-    """Each record's sources in one query over the many-to-many table."""
-    through = model.sources.through
-    owner = f"{model._meta.model_name}_id"
-    rows = (
-        through.objects.filter(**{f"{owner}__in": queryset.order_by().values("pk")})
-        .select_related("source")
-        .order_by(owner, "source__slug")
-    )
-    by_owner = defaultdict(list)
-    for link in rows.iterator(chunk_size=5000):
-        by_owner[getattr(link, owner)].append(link.source)
-    return {key: tuple(value) for key, value in by_owner.items()}

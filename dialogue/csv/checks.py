@@ -71,9 +71,15 @@ class ModelChecks:
                         )
                 else:
                     for name, value in fresh.items():
-                        self.accepted[name].add(value)
+                        if len(self.accepted[name]) < self.ACCEPTED_KEPT:
+                            self.accepted[name].add(value)
         if errors:
             raise ValidationError(errors)
+
+    #: Accepted values remembered per field, at most: enough for the kinds, places
+    #: and dates that repeat, and a bound on the memory of those that never do
+    #: (slugs, titles).
+    ACCEPTED_KEPT = 1000
 
     @property
     def model_cleans(self):

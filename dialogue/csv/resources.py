@@ -56,7 +56,7 @@ class CountryResource(CsvResource):
         fields = ("code", "name", "role", "joined_on", "summary", "sources")
 
     def load(self, dataset):
-        self.load_sources()
+        self.fields["sources"].load(self._meta.model)
 
 
 class SourceResource(CsvResource):
@@ -133,7 +133,7 @@ class MeetingResource(CsvResource):
 
     def load(self, dataset):
         self.fields["host"].widget.load(_countries())
-        self.load_sources()
+        self.fields["sources"].load(self._meta.model)
         # Slugs the file gives are reserved before any is made up.
         given = dataset["slug"] if "slug" in (dataset.headers or []) else []
         self.given_slugs = {slug.strip() for slug in given if slug.strip()}
@@ -295,7 +295,7 @@ class PledgeResource(CsvResource):
     def load(self, dataset):
         self.fields["donor"].widget.load(_countries())
         self.fields["meeting"].widget.load(_meetings())
-        self.load_sources()
+        self.fields["sources"].load(self._meta.model)
 
 
 class PersonResource(CsvResource):
@@ -345,7 +345,7 @@ class DocumentResource(CsvResource):
     def load(self, dataset):
         self.fields["meeting"].widget.load(_meetings())
         self.fields["author"].widget.load(Person.objects.all())
-        self.load_sources()
+        self.fields["sources"].load(self._meta.model)
 
 
 class DocumentPointResource(CsvResource):
@@ -410,4 +410,4 @@ class PageResource(CsvResource):
         fields = ("slug", "title", "summary", "body", "menu_order", "sources")
 
     def load(self, dataset):
-        self.load_sources()
+        self.fields["sources"].load(self._meta.model)
