@@ -23,6 +23,7 @@ against 0.02 ms, and 3.2-4.0 ms against 7.7-17.5 ms.
 """
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.db.models import CharField, F, Prefetch, Q, Value, Window
 from django.db.models.functions import RowNumber
@@ -58,12 +59,14 @@ class Group:
 #: rows a result names (``person.appearances``): a few a person, however many
 #: meetings they attended, ranked in SQL by a window over each person's rows.
 #:
-#: Built once, like the groups below, and reading only what a result shows: the
-#: ranked query is compiled on every search that finds someone, and a slice of
-#: the prefetch (``[:3]``, which Django turns into the same window on every
-#: search) and every column cost. The people found for "Gemba" with the seed,
-#: with their meetings (bench/calls.py): 10,100 Python calls as a sliced prefetch
-#: of every column, 8,000 of these columns, 5,600 this way.
+#: Built once, like the groups below, reading only what a result shows, in no
+#: order (:func:`search` puts each person's in order): the ranked query is
+#: compiled on every search that finds someone, and a slice of the prefetch
+#: (``[:3]``, which Django turns into the same window on every search), every
+#: column and an ORDER BY around the window cost. The people found for "Gemba"
+#: with the seed, with their meetings (bench/calls.py): 10,100 Python calls as a
+#: sliced prefetch of every column, 8,000 of these columns, 5,700 ordered by rank
+#: in SQL, 4,700 this way.
 FIRST_APPEARANCES = Prefetch(
     "attendances",
     queryset=Attendance.objects.public()
@@ -77,8 +80,7 @@ FIRST_APPEARANCES = Prefetch(
         )
     )
     .filter(rank__lte=APPEARANCES_SHOWN)
-    # Each person's rows in their order (the prefetch keeps it, person by person).
-    .order_by("rank"),
+    .order_by(),
     to_attr="appearances",
 )
 
@@ -117,19 +119,20 @@ FINDERS = {
 }
 
 
+#: Through what a record may also match: related records visitors may see (a
+#: draft host's or author's name, or a draft point, must not make a record match).
+PUBLIC_HOST = Country.objects.public_q("host__")
+PUBLIC_AUTHOR = Person.objects.public_q("author__")
+PUBLIC_POINTS = DocumentPoint.objects.public()
+
+
 def conditions(needle):
     """For each group's key, the Q its records meet when their folded text, or a
     public related record's, contains ``needle`` (folded)."""
     contains = Q(search_text__contains=needle)
-    # A related record counts only while visitors may see it: a draft host's or
-    # author's name, or a draft point, must not make a record match.
-    in_host = Country.objects.public_q("host__") & Q(host__search_name__contains=needle)
-    in_author = Person.objects.public_q("author__") & Q(
-        author__search_text__contains=needle
-    )
-    in_points = Q(
-        pk__in=DocumentPoint.objects.public().filter(contains).values("document_id")
-    )
+    in_host = PUBLIC_HOST & Q(host__search_name__contains=needle)
+    in_author = PUBLIC_AUTHOR & Q(author__search_text__contains=needle)
+    in_points = Q(pk__in=PUBLIC_POINTS.filter(contains).values("document_id"))
     special = {
         "meetings": contains | in_host,
         "documents": contains | in_author | in_points,
@@ -169,6 +172,9 @@ def search(query):
     for key, label, queryset in GROUPS:
         if key in found:
             rows = list(queryset.filter(condition[key])[: RESULTS_PER_GROUP + 1])
+            if key == "people":
+                for person in rows:
+                    person.appearances.sort(key=attrgetter("rank"))
             has_more = len(rows) > RESULTS_PER_GROUP
             results.append(Group(key, label, rows[:RESULTS_PER_GROUP], has_more))
     return results
