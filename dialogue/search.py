@@ -88,8 +88,8 @@ FIRST_APPEARANCES = Prefetch(
 #: records in the group's order, with what its results show. Like a view's
 #: ``queryset`` attribute, built once and cloned by every search with its own
 #: condition, never evaluated itself. Building them, and :data:`FINDERS`, on every
-#: search took the search page for "Gemba" with the seed from 14,200 Python calls
-#: to 19,400 (bench/calls.py).
+#: search took the search page for "Gemba" with the seed from 12,900 Python calls
+#: to 18,100 (bench/calls.py).
 GROUPS = (
     (
         "meetings",
@@ -149,8 +149,8 @@ def groups_found(condition):
     "Gemba" instead of 8 (one a group, the people's meetings, the menu), and on
     the benchmark's busy two cores each is a round trip to another process. The
     search page with the seed, this way against reading every group: "Gemba"
-    14,200 Python calls against 19,000 (bench/calls.py); a word found in five
-    groups ("meeting") pays for the extra query, 21,600 against 17,900.
+    12,900 Python calls against 17,700 (bench/calls.py); a word found in five
+    groups ("meeting") pays for the extra query, 21,200 against 17,600.
     """
     first, *others = (finder.filter(condition[key]) for key, finder in FINDERS.items())
     return {key for (key,) in first.union(*others)}
