@@ -56,28 +56,30 @@ class Group:
 
 
 #: Each person's first :data:`APPEARANCES_SHOWN` public meetings, as the Attendance
-#: rows a result names (``person.appearances``): a few a person, however many
-#: meetings they attended, ranked in SQL by a window over each person's rows.
+#: rows a result names (``person.appearances``, with their meeting's title as
+#: ``meeting_title``): a few a person, however many meetings they attended,
+#: ranked in SQL by a window over each person's rows.
 #:
 #: Built once, like the groups below, reading only what a result shows, in no
 #: order (:func:`search` puts each person's in order): the ranked query is
 #: compiled on every search that finds someone, and a slice of the prefetch
 #: (``[:3]``, which Django turns into the same window on every search), every
-#: column and an ORDER BY around the window cost. The people found for "Gemba"
-#: with the seed, with their meetings (bench/calls.py): 10,100 Python calls as a
-#: sliced prefetch of every column, 8,000 of these columns, 5,700 ordered by rank
-#: in SQL, 4,700 this way.
+#: column, the meeting's own columns and an ORDER BY around the window cost. The
+#: people found for "Gemba" with the seed, with their meetings (bench/calls.py):
+#: 10,100 Python calls as a sliced prefetch of every column, 8,000 of the columns
+#: shown with the meeting, 5,700 ordered by rank in SQL, 4,700 unordered, 3,700
+#: this way.
 FIRST_APPEARANCES = Prefetch(
     "attendances",
     queryset=Attendance.objects.public()
-    .select_related("meeting")
-    .only("person", "position", "capacity", "meeting__title")
+    .only("person", "position", "capacity")
     .annotate(
+        meeting_title=F("meeting__title"),
         rank=Window(
             RowNumber(),
             partition_by=F("person"),
             order_by=(F("meeting__start_date").asc(), F("pk").asc()),
-        )
+        ),
     )
     .filter(rank__lte=APPEARANCES_SHOWN)
     .order_by(),

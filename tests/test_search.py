@@ -215,7 +215,7 @@ def test_a_person_shows_their_first_three_public_meetings_however_many(
     # Only those three are read, not every meeting the person attended.
     [people] = [group for group in search("gemba") if group.key == "people"]
     assert {
-        p.name: [a.meeting.title for a in p.appearances] for p in people.results
+        p.name: [a.meeting_title for a in p.appearances] for p in people.results
     } == {
         "Gemba's adviser": ["Meeting of 2005"],
         "Koichiro Gemba": ["Meeting of 2009", "Meeting of 2010", "Meeting of 2011"],
