@@ -23,6 +23,7 @@ against 0.02 ms, and 3.2-4.0 ms against 7.7-17.5 ms.
 """
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.db.models import CharField, F, Prefetch, Q, Value, Window
 from django.db.models.functions import RowNumber
@@ -55,30 +56,33 @@ class Group:
 
 
 #: Each person's first :data:`APPEARANCES_SHOWN` public meetings, as the Attendance
-#: rows a result names (``person.appearances``): a few a person, however many
-#: meetings they attended, ranked in SQL by a window over each person's rows.
+#: rows a result names (``person.appearances``, with their meeting's title as
+#: ``meeting_title``): a few a person, however many meetings they attended,
+#: ranked in SQL by a window over each person's rows.
 #:
-#: Built once, like the groups below, and reading only what a result shows: the
-#: ranked query is compiled on every search that finds someone, and a slice of
-#: the prefetch (``[:3]``, which Django turns into the same window on every
-#: search) and every column cost. The people found for "Gemba" with the seed,
-#: with their meetings (bench/calls.py): 10,100 Python calls as a sliced prefetch
-#: of every column, 8,000 of these columns, 5,600 this way.
+#: Built once, like the groups below, reading only what a result shows, in no
+#: order (:func:`search` puts each person's in order): the ranked query is
+#: compiled on every search that finds someone, and a slice of the prefetch
+#: (``[:3]``, which Django turns into the same window on every search), every
+#: column, the meeting's own columns and an ORDER BY around the window cost. The
+#: people found for "Gemba" with the seed, with their meetings (bench/calls.py):
+#: 10,100 Python calls as a sliced prefetch of every column, 8,000 of the columns
+#: shown with the meeting, 5,700 ordered by rank in SQL, 4,700 unordered, 3,700
+#: this way.
 FIRST_APPEARANCES = Prefetch(
     "attendances",
     queryset=Attendance.objects.public()
-    .select_related("meeting")
-    .only("person", "position", "capacity", "meeting__title")
+    .only("person", "position", "capacity")
     .annotate(
+        meeting_title=F("meeting__title"),
         rank=Window(
             RowNumber(),
             partition_by=F("person"),
             order_by=(F("meeting__start_date").asc(), F("pk").asc()),
-        )
+        ),
     )
     .filter(rank__lte=APPEARANCES_SHOWN)
-    # Each person's rows in their order (the prefetch keeps it, person by person).
-    .order_by("rank"),
+    .order_by(),
     to_attr="appearances",
 )
 
@@ -86,8 +90,8 @@ FIRST_APPEARANCES = Prefetch(
 #: records in the group's order, with what its results show. Like a view's
 #: ``queryset`` attribute, built once and cloned by every search with its own
 #: condition, never evaluated itself. Building them, and :data:`FINDERS`, on every
-#: search took the search page for "Gemba" with the seed from 14,200 Python calls
-#: to 19,400 (bench/calls.py).
+#: search took the search page for "Gemba" with the seed from 12,900 Python calls
+#: to 18,100 (bench/calls.py).
 GROUPS = (
     (
         "meetings",
@@ -117,19 +121,20 @@ FINDERS = {
 }
 
 
+#: Through what a record may also match: related records visitors may see (a
+#: draft host's or author's name, or a draft point, must not make a record match).
+PUBLIC_HOST = Country.objects.public_q("host__")
+PUBLIC_AUTHOR = Person.objects.public_q("author__")
+PUBLIC_POINTS = DocumentPoint.objects.public()
+
+
 def conditions(needle):
     """For each group's key, the Q its records meet when their folded text, or a
     public related record's, contains ``needle`` (folded)."""
     contains = Q(search_text__contains=needle)
-    # A related record counts only while visitors may see it: a draft host's or
-    # author's name, or a draft point, must not make a record match.
-    in_host = Country.objects.public_q("host__") & Q(host__search_name__contains=needle)
-    in_author = Person.objects.public_q("author__") & Q(
-        author__search_text__contains=needle
-    )
-    in_points = Q(
-        pk__in=DocumentPoint.objects.public().filter(contains).values("document_id")
-    )
+    in_host = PUBLIC_HOST & Q(host__search_name__contains=needle)
+    in_author = PUBLIC_AUTHOR & Q(author__search_text__contains=needle)
+    in_points = Q(pk__in=PUBLIC_POINTS.filter(contains).values("document_id"))
     special = {
         "meetings": contains | in_host,
         "documents": contains | in_author | in_points,
@@ -146,8 +151,8 @@ def groups_found(condition):
     "Gemba" instead of 8 (one a group, the people's meetings, the menu), and on
     the benchmark's busy two cores each is a round trip to another process. The
     search page with the seed, this way against reading every group: "Gemba"
-    14,200 Python calls against 19,000 (bench/calls.py); a word found in five
-    groups ("meeting") pays for the extra query, 21,600 against 17,900.
+    12,900 Python calls against 17,700 (bench/calls.py); a word found in five
+    groups ("meeting") pays for the extra query, 21,200 against 17,600.
     """
     first, *others = (finder.filter(condition[key]) for key, finder in FINDERS.items())
     return {key for (key,) in first.union(*others)}
@@ -169,6 +174,9 @@ def search(query):
     for key, label, queryset in GROUPS:
         if key in found:
             rows = list(queryset.filter(condition[key])[: RESULTS_PER_GROUP + 1])
+            if key == "people":
+                for person in rows:
+                    person.appearances.sort(key=attrgetter("rank"))
             has_more = len(rows) > RESULTS_PER_GROUP
             results.append(Group(key, label, rows[:RESULTS_PER_GROUP], has_more))
     return results

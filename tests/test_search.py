@@ -1,5 +1,6 @@
 """Search finds names in any script and case, groups results, handles no input."""
 
+import datetime
 import importlib
 
 import pytest
@@ -8,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from dialogue.models import Country, Person
-from dialogue.search import fold, search
+from dialogue.search import FIRST_APPEARANCES, fold, search
 from tests.factories import (
     make_attendance,
     make_country,
@@ -189,7 +190,6 @@ def test_search_runs_a_constant_number_of_queries(
 def test_a_person_shows_their_first_three_public_meetings_however_many(
     client, db, django_assert_num_queries
 ):
-    import datetime
 
     japan, draft = make_country("JP"), make_country("AF", published=False)
     person = make_person(name="Koichiro Gemba")
@@ -216,7 +216,7 @@ def test_a_person_shows_their_first_three_public_meetings_however_many(
     # Only those three are read, not every meeting the person attended.
     [people] = [group for group in search("gemba") if group.key == "people"]
     assert {
-        p.name: [a.meeting.title for a in p.appearances] for p in people.results
+        p.name: [a.meeting_title for a in p.appearances] for p in people.results
     } == {
         "Gemba's adviser": ["Meeting of 2005"],
         "Koichiro Gemba": ["Meeting of 2009", "Meeting of 2010", "Meeting of 2011"],
@@ -364,3 +364,22 @@ def test_a_name_folded_longer_than_its_field_is_saved_and_found(client, db):
     make_country("JP", name=name)
     page = results_page(client, "株式会社")
     assert f">{name}</a>" in page
+
+
+def test_a_persons_meetings_are_in_date_order_however_the_database_hands_them_over(
+    client, db, monkeypatch
+):
+    japan = make_country("JP")
+    person = make_person(name="Koichiro Gemba")
+    for year in (2011, 2009, 2010):
+        meeting = make_meeting(
+            title=f"Meeting of {year}", start_date=datetime.date(year, 5, 1)
+        )
+        make_attendance(meeting, japan, person, position=f"Minister in {year}")
+    monkeypatch.setattr(
+        FIRST_APPEARANCES, "queryset", FIRST_APPEARANCES.queryset.order_by("-rank")
+    )
+    assert (
+        "Minister in 2009, Meeting of 2009; Minister in 2010, Meeting of 2010; "
+        "Minister in 2011, Meeting of 2011</span>"
+    ) in results_page(client, "gemba")
