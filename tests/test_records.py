@@ -1,17 +1,25 @@
 """What a record's own rules give a visitor: the address it gets when an editor
-leaves its slug empty, and the date it last changed (the sitemap's lastmod)."""
+leaves its slug empty, the date it last changed (the sitemap's lastmod), and the
+row a fixture's record is loaded into (its natural key)."""
 
 import datetime
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogue.models import Meeting, Pledge
-from tests.factories import make_country, make_meeting, make_person, make_pledge
+from dialogue.models import Attendance, Meeting, Pledge
+from tests.factories import (
+    make_attendance,
+    make_country,
+    make_meeting,
+    make_person,
+    make_pledge,
+)
 from tests.text import page_text
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +86,54 @@ def test_publishing_from_the_admin_list_dates_the_record_in_the_sitemap(
     }
     talks = "http://testserver" + reverse("dialogue:meeting-detail", args=["talks"])
     assert lastmods[talks] == f"{timezone.now():%Y-%m-%d}"
+
+
+def test_meetings_alike_get_the_next_free_address_in_turn():
+    slugs = [make_meeting(kind="other", slug="").slug for _ in range(3)]
+    assert slugs == ["2012-11-10-other", "2012-11-10-other-2", "2012-11-10-other-3"]
+
+
+def attendees(client, meeting):
+    """The attendees table of the meeting's page."""
+    page = page_text(client.get(meeting.get_absolute_url()))
+    return page.split('<h2 id="attendees-heading">', 1)[1].split("</section>", 1)[0]
+
+
+def test_attendees_loaded_from_a_fixture_each_stay_at_their_own_meeting(
+    client, tmp_path
+):
+    """loaddata finds each attendee of a file by its natural key (meeting and
+    person, or meeting, country and position when unnamed): a key that matched
+    another meeting's row, or another unnamed row, would move it there."""
+    japan, kazakhstan = make_country("JP"), make_country("KZ")
+    first = make_meeting(title="First talks", slug="first")
+    second = make_meeting(title="Second talks", slug="second")
+    gemba = make_person("Koichiro Gemba")
+    for meeting in (first, second):
+        make_attendance(meeting, japan, gemba, position=f"Minister at {meeting}")
+        make_attendance(meeting, kazakhstan, position="Ambassador to Japan")
+    make_attendance(first, kazakhstan, position="Deputy Minister")
+    idrissov = make_person("Erlan Idrissov")
+    make_attendance(first, kazakhstan, idrissov, position="Deputy Minister")
+    fixture = tmp_path / "attendees.json"
+    call_command(
+        "dumpdata",
+        "dialogue.attendance",
+        natural_foreign=True,
+        natural_primary=True,
+        output=fixture,
+    )
+    before = {meeting: attendees(client, meeting) for meeting in (first, second)}
+    Attendance.objects.all().delete()
+    call_command("loaddata", fixture, verbosity=0)
+    call_command("loaddata", fixture, verbosity=0)  # again: nothing changes
+    assert Attendance.objects.count() == 6
+    for meeting, table in before.items():
+        assert attendees(client, meeting) == table
+    rows = re.findall(r'<td data-label="Position">([^<]+)</td>', before[first])
+    assert sorted(rows) == [
+        "Ambassador to Japan",
+        "Deputy Minister",
+        "Deputy Minister",
+        "Minister at First talks (10 November 2012)",
+    ]

@@ -9,8 +9,11 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dialogue.models import Meeting, Person
 from tests.factories import (
     make_attendance,
     make_country,
@@ -286,3 +289,77 @@ def test_the_timeline_runs_by_date_then_kind_number_and_address_undated_last(cli
         "Summit",
         "Undated talks",
     ]
+
+
+def test_the_timeline_names_each_numbered_meeting_by_its_ordinal(client):
+    numbers = [1, 2, 3, 4, 11, 12, 13, 20, 21, 22, 23, 101, 111, 112, 121]
+    for number in numbers:
+        make_meeting(kind="senior_officials", number=number, city="")
+    page = page_text(client.get(reverse("dialogue:meeting-list")))
+    assert re.findall(r"(\d+\w\w) Senior Officials' Meeting</span>", page) == [
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "20th",
+        "21st",
+        "22nd",
+        "23rd",
+        "101st",
+        "111th",
+        "112th",
+        "121st",
+    ]
+
+
+def queries(client, url):
+    """How many queries the page runs, once the per-process caches are warm."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+#: Countries for the rows added: the first call adds one, the second three more.
+CODES = {1: ["KZ"], 3: ["UZ", "TM", "KG"]}
+
+
+def add_document_list_rows(n):
+    for i in range(n):
+        author = make_person(f"Speaker {n}-{i}")
+        make_document(author=author).sources.add(make_source())
+    return reverse("dialogue:document-list")
+
+
+def add_person_page_rows(n):
+    gemba = Person.objects.get_or_create(name="Koichiro Gemba", slug="gemba")[0]
+    for code in CODES[n]:
+        meeting = make_meeting()
+        meeting.sources.add(make_source())
+        make_attendance(meeting, make_country(code), gemba)
+        make_document(author=gemba).sources.add(make_source())
+    return reverse("dialogue:person-detail", args=["gemba"])
+
+
+def add_meeting_page_rows(n):
+    meeting = Meeting.objects.filter(slug="talks").first() or make_meeting(slug="talks")
+    for code in CODES[n]:
+        country = make_country(code)
+        make_attendance(meeting, country, make_person(f"Delegate {code}"))
+        make_document(meeting=meeting).sources.add(make_source())
+        make_pledge(country, meeting=meeting).sources.add(make_source())
+    return reverse("dialogue:meeting-detail", args=["talks"])
+
+
+@pytest.mark.parametrize(
+    "add_rows",
+    [add_document_list_rows, add_person_page_rows, add_meeting_page_rows],
+    ids=["document-list", "person-detail", "meeting-detail"],
+)
+def test_a_pages_queries_do_not_grow_with_its_rows(client, add_rows):
+    one = queries(client, add_rows(1))
+    assert queries(client, add_rows(3)) == one
