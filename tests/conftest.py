@@ -1,5 +1,19 @@
+import os
+
 import pytest
 from django.contrib.auth.models import Group, User
+from hypothesis import HealthCheck, settings
+
+# Property-based tests (Hypothesis) run a bounded number of examples in
+# `make test`; CAPJ_FUZZ_EXAMPLES raises it for a longer hunt. No deadline: a
+# database round trip on a busy machine is not a failure.
+settings.register_profile(
+    "capj",
+    max_examples=int(os.environ.get("CAPJ_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.load_profile("capj")
 
 
 @pytest.hookimpl(trylast=True)
