@@ -37,7 +37,11 @@ urlpatterns = [
         ),
         name="meeting-list",
     ),
-    path("feeds/meetings/", cache_public(MeetingFeed()), name="meeting-feed"),
+    path(
+        "feeds/meetings/",
+        cache_public(require_safe(MeetingFeed())),
+        name="meeting-feed",
+    ),
     path(
         "meetings/<slug:slug>/",
         cache_public(views.MeetingDetailView.as_view()),

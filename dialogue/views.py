@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import opendata, selectors, structured_data
@@ -352,7 +352,7 @@ class OpenDataView(TemplateView):
         return super().get_context_data(**kwargs)
 
 
-@require_GET
+@require_safe
 def dataset_json(request):
     response = JsonResponse(
         opendata.dataset(request), json_dumps_params={"ensure_ascii": False}
@@ -361,7 +361,7 @@ def dataset_json(request):
     return response
 
 
-@require_GET
+@require_safe
 def dataset_csv(request, kind):
     if kind not in opendata.KINDS:
         raise Http404
@@ -371,7 +371,7 @@ def dataset_csv(request, kind):
     return response
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -1,0 +1,35 @@
+"""What a visitor's request gets, whatever it asks: methods, odd characters in
+addresses, old addresses of drafts, where a login lands, static files' headers.
+Each test here failed before the change it covers (issue 16)."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+#: The pages read by function views (the class-based ones answer HEAD already).
+READ_ONLY = [
+    ("dialogue:dataset-csv", ["meetings"]),
+    ("dialogue:dataset-json", []),
+    ("dialogue:robots-txt", []),
+    ("dialogue:sitemap", []),
+    ("dialogue:meeting-feed", []),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), READ_ONLY)
+def test_head_gets_the_headers_of_get_without_a_body(client, seed, name, args):
+    url = reverse(name, args=args)
+    got = client.get(url)
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head["Content-Type"] == got["Content-Type"]
+    assert head.get("Content-Disposition") == got.get("Content-Disposition")
+    assert head.content == b""
+
+
+@pytest.mark.parametrize(("name", "args"), READ_ONLY)
+def test_a_page_that_is_only_read_refuses_to_be_posted_to(client, db, name, args):
+    response = client.post(reverse(name, args=args))
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
