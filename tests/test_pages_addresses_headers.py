@@ -2,8 +2,13 @@
 addresses, old addresses of drafts, where a login lands, static files' headers.
 Each test here failed before the change it covers (issue 16)."""
 
+from urllib.parse import quote
+
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
+
+from tests.text import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +38,30 @@ def test_a_page_that_is_only_read_refuses_to_be_posted_to(client, db, name, args
     response = client.post(reverse(name, args=args))
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://elsewhere.example/", "//elsewhere.example/admin/", "javascript:x"],
+)
+def test_a_refused_next_after_login_lands_on_the_admin_index(client, next_url):
+    User.objects.create_user("alice", "alice@example.org", "right", is_staff=True)
+    login = reverse("admin:login")
+    response = client.post(
+        f"{login}?next={quote(next_url)}",
+        {"username": "alice", "password": "right", "next": next_url},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+    page = page_text(client.get(response["Location"]))
+    assert "Central Asia plus Japan Dialogue — editors" in page
+
+
+def test_a_safe_next_after_login_is_still_followed(client):
+    User.objects.create_user("alice", "alice@example.org", "right", is_staff=True)
+    wanted = reverse("admin:dialogue_meeting_changelist")
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "alice", "password": "right", "next": wanted},
+    )
+    assert response["Location"] == wanted

@@ -293,6 +293,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
+# Where a login lands when it names no page, or one on another site (Django
+# refuses an unsafe ?next=): the admin, the only part of the site with a login.
+LOGIN_REDIRECT_URL = "admin:index"
+
 # Logins: django-axes locks an account+IP pair after 5 failures for 15 minutes and
 # answers 429 whether or not the username exists.
 AUTHENTICATION_BACKENDS = [
