@@ -1,4 +1,5 @@
-"""Request-level safeguards: client address, absolute session lifetime, upload cap."""
+"""Request-level safeguards: client address, absolute session lifetime, upload cap,
+addresses the database cannot read."""
 
 import ipaddress
 import time
@@ -6,7 +7,11 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpResponseBadRequest
 from django.template import TemplateDoesNotExist, loader
@@ -115,6 +120,40 @@ class SizeLimitedUploadHandler(FileUploadHandler):
         return None
 
 
+class NulInAddress(SuspiciousOperation):
+    """The address has a NUL character (``%00``) in its path or its query."""
+
+
+NUL_MESSAGE = (
+    "The address holds a NUL character (%00), which no address on this site has."
+)
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to an address with a NUL character anywhere in its path or query.
+
+    PostgreSQL's text columns cannot hold NUL: a path key (``/people/%00/``) or a
+    filter (``?donor=%00``, the admin's ``?kind__exact=%00``) that reaches a query
+    fails there (``DataError``, a 500), where SQLite merely finds nothing. Django's
+    forms refuse NUL, but the views and the admin read keys and filters from the
+    address without one; this one check, before any of them (and before the old
+    addresses of ``django.contrib.redirects``, looked up by path), covers every
+    page. Django answers the exception with ``handler400`` and logs it under
+    ``django.security.NulInAddress``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in name or any("\x00" in value for value in values)
+            for name, values in request.GET.lists()
+        ):
+            raise NulInAddress(NUL_MESSAGE)
+        return self.get_response(request)
+
+
 def _megabytes(size):
     return f"{size / (1024 * 1024):g} MB"
 
@@ -138,6 +177,8 @@ def bad_request(request, exception=None):
             f"Too many fields were sent at once (the limit is "
             f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}): select fewer rows."
         )
+    elif isinstance(exception, NulInAddress):
+        message = NUL_MESSAGE
     else:
         message = "The request could not be understood."
     try:

@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -73,12 +75,29 @@ def _set_published(modeladmin, request, queryset, published):
     )
 
 
+class GuardedChangeList(ChangeList):
+    """Django's list, refusing a year past any date (``?start_date__year=
+    99999999999``) as it refuses every other bad filter: back to the list with
+    "Incorrect filter" (``?e=1``). Django 5.2 turns the date hierarchy's
+    ``ValueError`` into that, but not the ``OverflowError`` of a year too large
+    for ``datetime``, which was a 500."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
 class ContentAdmin(admin.ModelAdmin):
     """What every content model's admin shares: the draft switch."""
 
     actions = (publish, unpublish)
     list_filter = ("published",)
     save_on_top = True
+
+    def get_changelist(self, request, **kwargs):
+        return GuardedChangeList
 
 
 @admin.register(Source)

@@ -65,3 +65,62 @@ def test_a_safe_next_after_login_is_still_followed(client):
         {"username": "alice", "password": "right", "next": wanted},
     )
     assert response["Location"] == wanted
+
+
+# --------------------------------------------------------------------------------
+# A NUL character in the address: PostgreSQL's text cannot hold it
+# --------------------------------------------------------------------------------
+
+NUL_REFUSED = "The address holds a NUL character (%00), which no address on this site"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/people/%00/",
+        "/participants/%00/",
+        "/participants/k%00z/",
+        "/pledges/?donor=%00",
+        "/meetings/?participant=kz%00",
+        "/search/?q=tokyo%00",
+        "/meetings/?junk%00=1",
+    ],
+)
+def test_a_nul_in_the_address_is_refused_with_a_clear_message(client, seed, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    page = page_text(response)
+    assert NUL_REFUSED in page
+    assert "\x00" not in page
+    assert "Traceback" not in page
+
+
+def test_the_search_page_never_writes_a_nul_into_its_form(client, seed):
+    response = client.get(reverse("dialogue:search"), {"q": "gemba\x00"})
+    assert response.status_code == 400
+    assert b"\x00" not in response.content
+
+
+def test_a_nul_in_an_admin_filter_is_refused_for_staff_too(admin_client):
+    url = reverse("admin:dialogue_document_changelist")
+    response = admin_client.get(f"{url}?kind__exact=%00")
+    assert response.status_code == 400
+    assert NUL_REFUSED in page_text(response)
+
+
+def test_the_400_page_carries_the_security_headers(client, db):
+    response = client.get("/people/%00/")
+    assert response.status_code == 400
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_year_past_any_date_in_the_admin_goes_back_to_the_list(admin_client):
+    """As the admin treats any filter it cannot apply (``?e=1``)."""
+    url = reverse("admin:dialogue_meeting_changelist")
+    response = admin_client.get(f"{url}?start_date__year=99999999999")
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}?e=1"
+    page = page_text(admin_client.get(response["Location"]))
+    assert "<title>Select meeting to change | CA+J editors</title>" in page
