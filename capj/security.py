@@ -3,18 +3,21 @@ addresses the database cannot read."""
 
 import ipaddress
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.redirects.middleware import RedirectFallbackMiddleware
 from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
     TooManyFieldsSent,
 )
 from django.core.files.uploadhandler import FileUploadHandler
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.template import TemplateDoesNotExist, loader
+from django.urls import Resolver404, resolve
 from django.utils.html import escape
 
 LOGIN_AT_KEY = "_capj_login_at"
@@ -70,6 +73,49 @@ class AbsoluteSessionLifetimeMiddleware:
             if now - login_at > settings.SESSION_ABSOLUTE_AGE:
                 logout(request)
         return self.get_response(request)
+
+
+class VisibleRedirectFallbackMiddleware(RedirectFallbackMiddleware):
+    """``django.contrib.redirects``, following an old address only to a page the
+    requester may see.
+
+    A record's old address answers 301 to its new one (dialogue/signals.py); for a
+    draft that would tell visitors its new slug. The target's own view judges, as
+    it judges a request for the new address: its ``get_object()`` (visitors: the
+    public records; staff who may preview: drafts too) raises 404, and then the
+    old address stays a 404. A target that is not one record's page is followed
+    as Django follows it.
+    """
+
+    def process_response(self, request, response):
+        redirect = super().process_response(request, response)
+        if redirect is response or "Location" not in redirect:
+            return redirect
+        if target_is_visible(request, redirect["Location"]):
+            return redirect
+        return response
+
+
+def target_is_visible(request, location):
+    """Whether the record page at ``location`` shows ``request``'s requester a
+    record (True for an address that is not one record's page)."""
+    address = urlsplit(location)
+    if address.scheme or address.netloc:
+        return True  # another site's page
+    try:
+        match = resolve(address.path)
+    except Resolver404:
+        return True
+    view_class = getattr(match.func, "view_class", None)
+    if view_class is None or not hasattr(view_class, "get_object"):
+        return True
+    view = view_class(**match.func.view_initkwargs)
+    view.setup(request, *match.args, **match.kwargs)
+    try:
+        view.get_object()
+    except Http404:
+        return False
+    return True
 
 
 #: Room in a multipart body for the form's other fields and the part headers, so

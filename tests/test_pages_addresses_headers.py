@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from tests.factories import make_country, make_document, make_meeting, make_person
 from tests.text import page_text
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +125,55 @@ def test_a_year_past_any_date_in_the_admin_goes_back_to_the_list(admin_client):
     assert response["Location"] == f"{url}?e=1"
     page = page_text(admin_client.get(response["Location"]))
     assert "<title>Select meeting to change | CA+J editors</title>" in page
+
+
+# --------------------------------------------------------------------------------
+# Old addresses: followed only to a page the requester may see
+# --------------------------------------------------------------------------------
+
+
+def renamed(record, field, new):
+    """``record`` with ``field`` changed (its old address now redirects): the
+    old and the new address."""
+    old = record.get_absolute_url()
+    setattr(record, field, new)
+    record.save()
+    return old, record.get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    ("make", "field", "new"),
+    [
+        (lambda: make_meeting(slug="old-meeting", published=False), "slug", "new"),
+        (lambda: make_person(slug="old-person", published=False), "slug", "new"),
+        (lambda: make_document(slug="old-document", published=False), "slug", "new"),
+        (lambda: make_country("KZ", published=False), "code", "UZ"),
+    ],
+)
+def test_a_renamed_drafts_old_address_does_not_tell_its_new_one(
+    client, make, field, new
+):
+    old, new_url = renamed(make(), field, new)
+    response = client.get(old)
+    assert response.status_code == 404
+    assert "Location" not in response
+    page = page_text(response)
+    assert "<h1>Page not found</h1>" in page
+    assert new_url not in page
+
+
+def test_staff_who_preview_drafts_still_follow_the_old_address(editor_client):
+    old, new_url = renamed(make_meeting(slug="old", published=False), "slug", "new")
+    response = editor_client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new_url
+    assert "Draft" in page_text(editor_client.get(new_url))
+
+
+def test_a_published_records_old_address_stops_leading_to_it_once_a_draft(client):
+    meeting = make_meeting(slug="old")
+    old, new_url = renamed(meeting, "slug", "new")
+    assert client.get(old)["Location"] == new_url
+    meeting.published = False
+    meeting.save()
+    assert client.get(old).status_code == 404

@@ -89,8 +89,9 @@ MIDDLEWARE = [
     # A 400 for a NUL character in the address, which PostgreSQL cannot compare;
     # inside the middleware that add headers, so the 400 page has them all.
     "capj.security.RefuseNulMiddleware",
-    # Old addresses of renamed pages answer 301 (see dialogue/signals.py).
-    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    # Old addresses of renamed pages answer 301 (see dialogue/signals.py), when
+    # the requester may see the page they lead to.
+    "capj.security.VisibleRedirectFallbackMiddleware",
     # Last, so a locked-out login gets its 429 after everything else has run.
     "axes.middleware.AxesMiddleware",
 ]
