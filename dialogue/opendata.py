@@ -7,15 +7,17 @@ dates as ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``, formula-safe cells, a BOM for
 spreadsheets) restricted to what the site shows: published rows whose parent is
 published too (an attendee of a draft meeting, a point of a draft document). A
 published row never points at an unpublished one: such a reference is left empty,
-or left out of a list of sources. The JSON holds the very same rows, with JSON
-types instead of strings (a person's other names as a list, one name per line of
-the CSV cell).
+with what describes it (a draft author's position), or left out of a list of
+sources, as the record's page leaves them out. The JSON holds the very same rows,
+with JSON types instead of strings (a person's other names as a list, one name per
+line of the CSV cell).
 """
 
 from django.db.models import Count, Value
 
 from .csv.dataset import FULL_DATASET
 from .csv.files import write_csv
+from .models.base import public_or_none, public_value
 
 LICENCE = {
     "name": "Creative Commons Attribution-ShareAlike 4.0 International",
@@ -35,7 +37,8 @@ RESOURCES = {
 KINDS = tuple(RESOURCES)
 COLUMNS = {kind: tuple(resource.columns()) for kind, resource in RESOURCES.items()}
 
-#: Columns whose referenced record must itself be published.
+#: Columns whose referenced record must itself be public (``public_or_none``); a
+#: column that describes one (``public_with``) goes with it.
 PUBLIC_REFERENCES = ("host", "meeting", "author")
 
 
@@ -57,9 +60,11 @@ def public_resource(kind):
                     )
                 for name in PUBLIC_REFERENCES:
                     if name in self.fields:
-                        related = getattr(obj, name, None)
-                        if related is not None and not related.published:
-                            setattr(obj, name, None)
+                        setattr(obj, name, public_or_none(getattr(obj, name)))
+                # Then what describes a reference left out (its author's position).
+                for name in obj.public_with:
+                    if name in self.fields:
+                        setattr(obj, name, public_value(obj, name))
                 yield obj
 
     PublicResource.__name__ = f"Public{base.__name__}"

@@ -133,7 +133,11 @@ def conditions(needle):
     public related record's, contains ``needle`` (folded)."""
     contains = Q(search_text__contains=needle)
     in_host = PUBLIC_HOST & Q(host__search_name__contains=needle)
-    in_author = PUBLIC_AUTHOR & Q(author__search_text__contains=needle)
+    # The author's names and position: neither matches with a draft author, as
+    # the document's page shows neither (Document.public_with).
+    in_author = PUBLIC_AUTHOR & (
+        Q(author__search_text__contains=needle) | Q(search_role__contains=needle)
+    )
     in_points = Q(pk__in=PUBLIC_POINTS.filter(contains).values("document_id"))
     special = {
         "meetings": contains | in_host,

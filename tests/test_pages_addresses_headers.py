@@ -2,12 +2,18 @@
 addresses, old addresses of drafts, where a login lands, static files' headers.
 Each test here failed before the change it covers (issue 16)."""
 
+import csv
+import importlib
+import io
+import json
 from urllib.parse import quote
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from dialogue.models import Document
 from tests.factories import make_country, make_document, make_meeting, make_person
 from tests.text import page_text
 
@@ -177,3 +183,94 @@ def test_a_published_records_old_address_stops_leading_to_it_once_a_draft(client
     meeting.published = False
     meeting.save()
     assert client.get(old).status_code == 404
+
+
+# --------------------------------------------------------------------------------
+# A draft author's position: hidden wherever the document's page hides it
+# --------------------------------------------------------------------------------
+
+POSITION = "Special Envoy for Silk Road Diplomacy"
+
+
+@pytest.fixture
+def document_by_a_draft_author(db):
+    author = make_person(name="Hidden Author", published=False)
+    return make_document(
+        slug="statement", title="Joint statement", author=author, author_role=POSITION
+    )
+
+
+def csv_rows(response):
+    text = response.content.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_document_page_shows_no_draft_authors_position(
+    client, document_by_a_draft_author
+):
+    page = page_text(client.get(document_by_a_draft_author.get_absolute_url()))
+    assert "<h1>Joint statement</h1>" in page
+    assert POSITION not in page
+
+
+def test_documents_csv_leaves_out_a_draft_authors_position(
+    client, document_by_a_draft_author
+):
+    response = client.get(reverse("dialogue:dataset-csv", args=["documents"]))
+    [row] = csv_rows(response)
+    assert (row["slug"], row["author"], row["author_role"]) == ("statement", "", "")
+    assert POSITION not in response.content.decode("utf-8-sig")
+
+
+def test_dataset_json_leaves_out_a_draft_authors_position(
+    client, document_by_a_draft_author
+):
+    response = client.get(reverse("dialogue:dataset-json"))
+    [document] = json.loads(response.content)["documents"]
+    assert document["slug"] == "statement"
+    assert document["author"] is None
+    assert document["author_role"] is None
+    assert POSITION not in response.content.decode()
+
+
+def test_search_does_not_find_a_document_by_a_draft_authors_position(
+    client, document_by_a_draft_author
+):
+    page = page_text(client.get(reverse("dialogue:search"), {"q": "silk road"}))
+    assert "No results for “silk road”." in page
+    assert "Joint statement" not in page.split("<main")[1]
+
+
+def test_a_public_authors_position_is_shown_csv_json_and_search(
+    client, document_by_a_draft_author
+):
+    author = document_by_a_draft_author.author
+    author.published = True
+    author.save()
+    page = page_text(client.get(document_by_a_draft_author.get_absolute_url()))
+    assert f">Hidden Author</a>, {POSITION}</dd>" in page
+    response = client.get(reverse("dialogue:dataset-csv", args=["documents"]))
+    [row] = csv_rows(response)
+    assert (row["author"], row["author_role"]) == ("Hidden Author", POSITION)
+    response = client.get(reverse("dialogue:dataset-json"))
+    [document] = json.loads(response.content)["documents"]
+    assert document["author_role"] == POSITION
+    page = page_text(client.get(reverse("dialogue:search"), {"q": "silk road"}))
+    url = document_by_a_draft_author.get_absolute_url()
+    assert f'<a href="{url}">Joint statement</a>' in page
+
+
+def test_the_migration_takes_the_position_out_of_documents_search_text(
+    client, document_by_a_draft_author
+):
+    folded = "joint statement\nspecial envoy for silk road diplomacy"
+    Document.objects.update(search_text=folded, search_role="")  # as 0008 left it
+    migration = importlib.import_module("dialogue.migrations.0009_document_search_role")
+    migration.refold_documents(apps, None)
+    document = Document.objects.get()
+    assert (document.search_text, document.search_role) == (
+        "joint statement",
+        "special envoy for silk road diplomacy",
+    )
+    page = page_text(client.get(reverse("dialogue:search"), {"q": "silk road"}))
+    assert "No results for “silk road”." in page

@@ -85,6 +85,16 @@ def public_or_none(record):
     return record if record is not None and record.published else None
 
 
+def public_value(record, name):
+    """A field of ``record`` as visitors see it: a field that describes a linked
+    record (named in the model's ``public_with``: a document's ``author_role`` is
+    its author's position) is empty unless that record is public."""
+    link = type(record).public_with.get(name)
+    if link is not None and public_or_none(getattr(record, link)) is None:
+        return ""
+    return getattr(record, name)
+
+
 class PublishedQuerySet(models.QuerySet):
     """The one home of what visitors may see of a kind of record.
 
@@ -133,6 +143,11 @@ class SlugQuerySet(PublishedQuerySet):
 
 
 class Timestamped(models.Model):
+    #: ``{field: link}``: fields shown only beside a public linked record
+    #: (:func:`public_value`); pages, open data and search all leave them out
+    #: otherwise.
+    public_with = {}
+
     published = models.BooleanField(
         _("published"),
         default=True,

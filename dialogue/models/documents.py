@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..addresses import record_url
 from ..partial_dates import PartialDate, Precision, precision_constraints
+from ..text import fold
 from .base import (
     DocumentKind,
     PublishedQuerySet,
@@ -13,6 +14,7 @@ from .base import (
     SlugQuerySet,
     choice_constraint,
     public_or_none,
+    public_value,
 )
 from .content import Source
 from .meetings import Meeting
@@ -54,7 +56,19 @@ class Document(Searchable):
         Source, related_name="documents", blank=True, verbose_name=_("sources")
     )
 
-    search_fields = ("title", "summary", "author_role")
+    # The author's position, folded apart from the rest: search matches it only
+    # through a public author, as the page shows it (``public_with``).
+    search_role = models.TextField(
+        _("author's position as search compares it"),
+        blank=True,
+        default="",
+        editable=False,
+    )
+
+    search_fields = ("title", "summary")
+    folded_fields = ("search_text", "search_role")
+    #: The position describes the author: shown only beside a public author.
+    public_with = {"author_role": "author"}
 
     objects = SlugQuerySet.as_manager()
 
@@ -93,6 +107,15 @@ class Document(Searchable):
     def public_meeting(self):
         """The meeting, or None when there is none or it is a draft."""
         return public_or_none(self.meeting)
+
+    @property
+    def public_author_role(self):
+        """The author's position, or "" when the author is not shown."""
+        return public_value(self, "author_role")
+
+    def fold_search_text(self):
+        super().fold_search_text()
+        self.search_role = fold(self.author_role)
 
 
 class DocumentPointQuerySet(PublishedQuerySet):
