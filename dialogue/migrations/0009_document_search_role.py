@@ -1,29 +1,8 @@
 """A document's author's position, folded into a column of its own: search matches
 it only through a public author (dialogue/search.py), as the document's page shows
-it. The documents already there are folded again, their search text without the
-position."""
-
-import unicodedata
+it. 0010 folds the documents already there."""
 
 from django.db import migrations, models
-
-
-def fold(text):
-    # dialogue.text.fold as it was when this migration was written.
-    return unicodedata.normalize("NFKC", text or "").casefold()
-
-
-def refold_documents(apps, schema_editor):
-    Document = apps.get_model("dialogue", "Document")
-    documents = list(Document.objects.only("pk", "title", "summary", "author_role"))
-    for document in documents:
-        document.search_text = "\n".join(
-            text for text in (fold(document.title), fold(document.summary)) if text
-        )
-        document.search_role = fold(document.author_role)
-    Document.objects.bulk_update(
-        documents, ["search_text", "search_role"], batch_size=1000
-    )
 
 
 class Migration(migrations.Migration):
@@ -43,5 +22,4 @@ class Migration(migrations.Migration):
                 verbose_name="author's position as search compares it",
             ),
         ),
-        migrations.RunPython(refold_documents, migrations.RunPython.noop),
     ]
