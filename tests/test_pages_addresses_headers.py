@@ -6,11 +6,13 @@ import csv
 import importlib
 import io
 import json
+import re
 from urllib.parse import quote
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
+from django.templatetags.static import static
 from django.urls import reverse
 
 from dialogue.models import Document
@@ -276,3 +278,23 @@ def test_the_migration_takes_the_position_out_of_documents_search_text(
     )
     page = page_text(client.get(reverse("dialogue:search"), {"q": "silk road"}))
     assert "No results for “silk road”." in page
+
+
+# --------------------------------------------------------------------------------
+# Static files: the pages' policy and framing rule
+# --------------------------------------------------------------------------------
+
+
+def test_static_files_carry_the_pages_policy_and_framing_rule(client, db, settings):
+    settings.WHITENOISE_USE_FINDERS = True  # static/, as `make run` serves it
+    page = client.get(reverse("dialogue:home"))
+    response = client.get(static("css/site.css"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
+    policy = response["Content-Security-Policy"]
+    # The same policy, but for a page's own nonce (its inline JSON-LD).
+    assert policy == re.sub(r" 'nonce-[^']+'", "", page["Content-Security-Policy"])
+    assert "default-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == page["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"

@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from capj.headers import static_file_headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -221,6 +223,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Static files get the pages' Content-Security-Policy and X-Frame-Options too
+# (WhiteNoise answers before the middleware that add them: capj/headers.py).
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
