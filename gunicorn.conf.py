@@ -6,6 +6,8 @@ Values can be overridden with the GUNICORN_* variables listed in .env.example.
 import multiprocessing
 import os
 
+from capj.access_log import mark_start
+
 wsgi_app = "capj.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
@@ -36,3 +38,6 @@ loglevel = "info"
 # One JSON object per request, encoded by json.dumps so that whatever a client
 # puts in its user agent or request line, every line parses (capj/access_log.py).
 logger_class = "capj.access_log.JsonLogger"
+# Each request's start, so that a request stopped by the timeout is logged with
+# the time it ran (gunicorn's error handler restarts its clock).
+pre_request = mark_start

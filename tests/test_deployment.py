@@ -147,3 +147,42 @@ def test_access_log_is_valid_json_whatever_the_client_sends(tmp_path):
     assert isinstance(hostile["bytes"], int) and hostile["bytes"] > 0
     assert isinstance(hostile["duration_us"], int)
     assert datetime.datetime.fromisoformat(hostile["time"]).tzinfo is not None
+
+
+def test_a_timed_out_request_is_logged_with_the_time_it_took(tmp_path):
+    """gunicorn replaces a worker stuck past its timeout; the request's line in the
+    access log says how long it ran, not the few milliseconds of the error page."""
+    port = free_port()
+    log = tmp_path / "access.log"
+    env = bare_env(GUNICORN_TIMEOUT="1")
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            [*gunicorn_command(f"127.0.0.1:{port}", 1), "tests.slow_wsgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,  # the access log
+            stderr=subprocess.DEVNULL,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                raw_get(port, "/?seconds=0", "probe")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        started = time.monotonic()
+        reply = raw_get(port, "/?seconds=30", "stuck")
+        waited = time.monotonic() - started
+        assert waited < 15, "the worker was not timed out"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    [stuck] = [r for r in records if r["request"] == "GET /?seconds=30 HTTP/1.1"]
+    assert reply.startswith("HTTP/1.1 500 Internal Server Error\r\n"), reply
+    assert (stuck["status"], stuck["user_agent"]) == (500, "stuck")
+    # It ran for at least the 1 s timeout, and not longer than the client waited.
+    assert 1_000_000 <= stuck["duration_us"] <= waited * 1_000_000, stuck
