@@ -176,7 +176,8 @@ NUL_MESSAGE = (
 
 
 class RefuseNulMiddleware:
-    """Answer 400 to an address with a NUL character anywhere in its path or query.
+    """Answer 400 to an address with a NUL character anywhere in its path or query,
+    and ignore a cookie with one.
 
     PostgreSQL's text columns cannot hold NUL: a path key (``/people/%00/``) or a
     filter (``?donor=%00``, the admin's ``?kind__exact=%00``) that reaches a query
@@ -186,6 +187,10 @@ class RefuseNulMiddleware:
     addresses of ``django.contrib.redirects``, looked up by path), covers every
     page. Django answers the exception with ``handler400`` and logs it under
     ``django.security.NulInAddress``.
+
+    A cookie is no address: a session cookie written ``"abcdefgh\\000..."`` (Django
+    reads the octal escape as NUL) is dropped before the session is looked up, so
+    the request goes on as a visitor's without one.
     """
 
     def __init__(self, get_response):
@@ -197,6 +202,9 @@ class RefuseNulMiddleware:
             for name, values in request.GET.lists()
         ):
             raise NulInAddress(NUL_MESSAGE)
+        for name, value in list(request.COOKIES.items()):
+            if "\x00" in name or "\x00" in value:
+                del request.COOKIES[name]
         return self.get_response(request)
 
 

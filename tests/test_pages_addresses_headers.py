@@ -117,6 +117,24 @@ def test_a_nul_in_an_admin_filter_is_refused_for_staff_too(admin_client):
     assert NUL_REFUSED in page_text(response)
 
 
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        'sessionid="abcdefgh\\000ijklmnop"',
+        'csrftoken="\\000"; sessionid=x\x00yzabcdefg',
+    ],
+)
+def test_a_cookie_with_a_nul_is_ignored(client, seed, cookie):
+    """Django reads ``\\000`` in a quoted cookie as NUL, and the session's key is
+    looked up in the database: on PostgreSQL that was a 500 on every page."""
+    response = client.get(reverse("dialogue:home"), HTTP_COOKIE=cookie)
+    assert response.status_code == 200
+    assert "Japan opened the Dialogue on 28 August 2004" in page_text(response)
+    login = client.get(reverse("admin:login"), HTTP_COOKIE=cookie)
+    assert login.status_code == 200
+    assert "Log in" in page_text(login)
+
+
 def test_the_400_page_carries_the_security_headers(client, db):
     response = client.get("/people/%00/")
     assert response.status_code == 400

@@ -77,6 +77,11 @@ MIDDLEWARE = [
     # a 304 carries no policy, whose nonce would not be the one of the copy kept.
     "django.middleware.http.ConditionalGetMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A 400 for a NUL character in the address, which PostgreSQL cannot compare,
+    # and no cookie with one: before the page cache and the session read them,
+    # inside the middleware that add headers, so the 400 page has them all.
+    "capj.security.RefuseNulMiddleware",
     # Visitors' pages from the shared cache, before sessions and the view; after
     # django-csp, so every response gets its own policy (dialogue/page_cache.py).
     "dialogue.page_cache.UpdateCacheMiddleware",
@@ -87,10 +92,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "capj.security.AbsoluteSessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # A 400 for a NUL character in the address, which PostgreSQL cannot compare;
-    # inside the middleware that add headers, so the 400 page has them all.
-    "capj.security.RefuseNulMiddleware",
     # Old addresses of renamed pages answer 301 (see dialogue/signals.py), when
     # the requester may see the page they lead to.
     "capj.security.VisibleRedirectFallbackMiddleware",
