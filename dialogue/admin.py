@@ -119,20 +119,21 @@ class AttendanceInline(admin.TabularInline):
     autocomplete_fields = ("person", "country")
 
 
-class PledgeInline(admin.TabularInline):
+class PledgeInline(admin.StackedInline):
+    """A meeting's pledges with what they are for and who says so, cited where
+    they are entered; stacked, as a row of eight fields would not fit a screen."""
+
     model = Pledge
     form = PledgeForm
     extra = 0
     fields = (
-        "donor",
-        "amount",
-        "currency",
-        "approximate",
-        "announced_on",
+        ("donor", "amount", "currency", "approximate"),
+        ("announced_on", "published"),
+        "purpose",
+        "sources",
         "slug",
-        "published",
     )
-    autocomplete_fields = ("donor",)
+    autocomplete_fields = ("donor", "sources")
 
 
 @admin.register(Meeting)

@@ -112,12 +112,14 @@ def navigation_pages():
 
 def pledges(*, donor=None, meeting=None):
     """Public pledges in their order (all, one donor's or one meeting's), with
-    what their text shows and cites."""
-    found = Pledge.objects.public()
+    what their text shows and cites. A meeting's are those its own page shows,
+    which judges the meeting itself (staff preview a draft with its pledges)."""
+    if meeting is not None:
+        found = Pledge.objects.public_under(meeting=meeting)
+    else:
+        found = Pledge.objects.public()
     if donor is not None:
         found = found.filter(donor=donor)
-    if meeting is not None:
-        found = found.filter(meeting=meeting)
     return pledge_rows(found)
 
 
@@ -320,11 +322,10 @@ def timeline_years():
 
 
 def attendees(*, meeting):
-    """A meeting's attendees visitors may see, in the attendances' order."""
-    return (
-        Attendance.objects.public()
-        .filter(meeting=meeting)
-        .select_related("person", "country")
+    """A meeting's attendees its page shows, in the attendances' order (the page
+    judges the meeting itself: staff preview a draft with its attendees)."""
+    return Attendance.objects.public_under(meeting=meeting).select_related(
+        "person", "country"
     )
 
 

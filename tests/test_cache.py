@@ -215,6 +215,7 @@ def test_a_csv_import_is_seen_on_the_next_request(
         city="Almaty",
         host="KZ",
         format="in_person",
+        published="true",
     )
     meetings_csv.write_text(
         text + ",".join(row[column] for column in header) + "\r\n", encoding="utf-8"

@@ -94,9 +94,9 @@ def test_export_writes_every_file(seed, tmp_path):
         for name in ("countries.csv", "sources.csv", "meetings.csv")
     }
     assert headers == {
-        "countries.csv": "code,name,role,joined_on,summary,sources",
-        "sources.csv": "slug,title,publisher,url,published_on,note",
-        "meetings.csv": f"{MEETING_HEADER},outcomes",
+        "countries.csv": "code,name,role,joined_on,summary,sources,published",
+        "sources.csv": "slug,title,publisher,url,published_on,note,published",
+        "meetings.csv": f"{MEETING_HEADER},outcomes,published",
     }
 
 
@@ -254,7 +254,7 @@ def test_the_default_report_lists_new_and_changed_rows_not_unchanged_ones(
     run("export_dataset", str(tmp_path))
     long_summary = "A much longer summary. " * 10
     sources = (tmp_path / "sources.csv").read_text(encoding="utf-8-sig")
-    write(tmp_path, "sources.csv", sources + "new-source,A new source,,,,\n")
+    write(tmp_path, "sources.csv", sources + "new-source,A new source,,,,,true\n")
     countries = (tmp_path / "countries.csv").read_text(encoding="utf-8-sig")
     countries = re.sub(
         r"TM,Turkmenistan,observer,,\"[^\"]*\"",
@@ -446,7 +446,7 @@ def test_the_report_names_the_people_an_import_will_create(seed, tmp_path):
 def test_one_bad_row_in_any_file_means_nothing_is_saved(seed, tmp_path):
     run("export_dataset", str(tmp_path))
     countries = (tmp_path / "countries.csv").read_text(encoding="utf-8-sig")
-    write(tmp_path, "countries.csv", countries + "MN,Mongolia,guest,,,\n")
+    write(tmp_path, "countries.csv", countries + "MN,Mongolia,guest,,,,true\n")
     meetings = (tmp_path / "meetings.csv").read_text(encoding="utf-8-sig")
     meetings = meetings.replace(",Astana,KZ,", ",Astana,XX,")
     write(tmp_path, "meetings.csv", meetings)

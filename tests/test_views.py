@@ -479,7 +479,7 @@ def test_a_draft_donors_pledges_are_not_public(client, db):
     japan = make_country("JP")
     draft = make_country("MN", name="Mongolia", published=False)
     meeting = make_meeting()
-    source = Source.objects.create(slug="report", title="A report")
+    source = Source.objects.create(slug="report", title="A report", published=True)
     make_pledge(japan, meeting=meeting).sources.add(source)
     make_pledge(draft, amount=500_000_000, meeting=meeting).sources.add(source)
     pledges = text_of(client.get(reverse("dialogue:pledge-list")))
@@ -688,7 +688,7 @@ def test_source_page_lists_everything_citing_it(client, seed):
 
 
 def make_source_uncited():
-    return Source.objects.create(slug="uncited", title="Uncited source")
+    return Source.objects.create(slug="uncited", title="Uncited source", published=True)
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,9 @@ class PublishedQuerySet(models.QuerySet):
 
     A record is public when it is published and so is each record it belongs to
     (``public_parents``: a draft meeting hides its attendees); an optional link
-    (``public_links``) must be empty or point at a public record. Pages, search,
+    (``public_links``) must be empty or point at a public record (a pledge at a
+    draft meeting is hidden with it). New records start as drafts (the flag's
+    default), so nothing goes public before an editor says so. Pages, search,
     open data, feeds and sitemaps all read through :meth:`public` (or
     :meth:`public_q` across a relation).
     """
@@ -104,12 +106,15 @@ class PublishedQuerySet(models.QuerySet):
 
     def public_q(self, prefix="", *, skip=()):
         """The rule as a Q on this model, or across a relation with ``prefix``
-        (``"attendances__"``); the parents named in ``skip`` are left out."""
+        (``"attendances__"``); the parents and links named in ``skip`` are left
+        out."""
         rule = Q(**{f"{prefix}published": True})
         for parent in self.public_parents:
             if parent not in skip:
                 rule &= Q(**{f"{prefix}{parent}__published": True})
         for link in self.public_links:
+            if link in skip:
+                continue
             rule &= Q(**{f"{prefix}{link}__isnull": True}) | Q(
                 **{f"{prefix}{link}__published": True}
             )
@@ -135,8 +140,12 @@ class SlugQuerySet(PublishedQuerySet):
 class Timestamped(models.Model):
     published = models.BooleanField(
         _("published"),
-        default=True,
-        help_text=_("Untick to keep this as a draft, hidden from the public site."),
+        default=False,
+        help_text=_(
+            "Tick to show this on the public site. New records start as drafts, "
+            "and a record of a draft (an attendee of a draft meeting) stays hidden "
+            "whatever its own flag."
+        ),
     )
     # Defaults rather than auto_now(_add), so that fixtures and bulk imports,
     # which save without calling save(), still get a time.

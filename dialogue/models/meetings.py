@@ -1,7 +1,9 @@
 """Meetings and who attended them."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +60,11 @@ class Meeting(Searchable):
     )
     title = models.CharField(_("title"), max_length=300)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.HELD
+        _("status"),
+        max_length=10,
+        choices=Status,
+        default=Status.PLANNED,
+        help_text=_("“Held” only once it has taken place: not for a future date."),
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     start_precision = models.CharField(
@@ -141,6 +147,25 @@ class Meeting(Searchable):
         if not self.slug:
             self.slug = self.derive_slug()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        # The home page counts held meetings: a future one is planned until then.
+        # A date known only to the month or year is stored as its first day.
+        if (
+            self.status == self.Status.HELD
+            and self.start_date is not None
+            and self.start_date > timezone.localdate()
+        ):
+            raise ValidationError(
+                {
+                    "status": _(
+                        "A meeting starting on %(date)s, in the future, cannot be "
+                        "“held”: choose “planned” until it has taken place."
+                    )
+                    % {"date": self.start}
+                }
+            )
 
     def get_absolute_url(self):
         return record_url("dialogue:meeting-detail", self.slug)
