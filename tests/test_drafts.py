@@ -257,3 +257,10 @@ def test_an_import_with_a_published_column_sets_the_flag(client):
     page = page_text(client.get(meeting.get_absolute_url()))
     assert "Koichiro Gemba" in page and "Идрисов" not in page
     assert Attendance.objects.filter(country=japan, published=True).count() == 1
+
+
+def test_staff_preview_a_draft_meeting_with_its_attendees(visitor, editor_client):
+    draft = make_meeting(slug="draft", published=False)
+    make_attendance(draft, make_country("JP"), make_person("Koichiro Gemba"))
+    assert "Koichiro Gemba" in page_text(editor_client.get(draft.get_absolute_url()))
+    assert visitor.get(draft.get_absolute_url()).status_code == 404
