@@ -80,6 +80,13 @@ class ContentAdmin(admin.ModelAdmin):
     list_filter = ("published",)
     save_on_top = True
 
+    def view_on_site(self, obj):
+        """"View on site": the page on the host the editor is using, not on the
+        Sites framework's one domain (a placeholder here); a draft's page shows
+        staff its "Draft — not public" banner."""
+        get_url = getattr(obj, "get_absolute_url", None)
+        return get_url() if get_url else None
+
 
 @admin.register(Source)
 class SourceAdmin(CsvAdminMixin, ContentAdmin):
