@@ -2,6 +2,8 @@
 someone says so, and a record of a draft stays hidden whatever its own flag."""
 
 import datetime
+import json
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -273,3 +275,15 @@ def test_view_on_site_opens_the_page_on_the_editors_own_host(editor_client):
     assert "example.com" not in page
     preview = page_text(editor_client.get("/meetings/ninth/"))
     assert "Draft — not public." in preview
+
+
+def test_every_record_of_the_seed_says_it_is_published():
+    """The seed is the public site: a record added to it without ``published``
+    would load as a draft and vanish from the pages."""
+    seed = Path(__file__).resolve().parent.parent / "fixtures" / "seed.json"
+    unpublished = [
+        (record["model"], record["fields"].get("slug") or record.get("pk"))
+        for record in json.loads(seed.read_text(encoding="utf-8"))
+        if record["fields"].get("published") is not True
+    ]
+    assert unpublished == []
