@@ -81,8 +81,8 @@ class ContentAdmin(admin.ModelAdmin):
     save_on_top = True
 
     def view_on_site(self, obj):
-        """"View on site": the page on the host the editor is using, not on the
-        Sites framework's one domain (a placeholder here); a draft's page shows
+        """The "View on site" link: the page on the host the editor is using, not on
+        the Sites framework's one domain (a placeholder here); a draft's page shows
         staff its "Draft — not public" banner."""
         get_url = getattr(obj, "get_absolute_url", None)
         return get_url() if get_url else None

@@ -61,7 +61,9 @@ NONCE_PLACEHOLDER = b"\x00csp-nonce\x00"
 NOT_STORED_CACHE_CONTROL = ("private", "no-store", "no-cache")
 
 
-def cache_public(view, query=()):
+# Called by the URLconf when it is imported (see choice_constraint in
+# dialogue/models/base.py); tests/test_cache.py tests the parameters it keeps.
+def cache_public(view, query=()):  # pragma: no mutate block
     """``view``'s pages are cached for visitors; ``query`` names the GET parameters
     it reads. The view sees only those, and the cache key keeps only those."""
     names = tuple(sorted(set(query)))
