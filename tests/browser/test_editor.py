@@ -105,6 +105,20 @@ def test_editor_journey(migration_data, site, editor, page):
     page.get_by_role("button", name="Confirm import").click()
     expect(page.locator(".messagelist")).to_contain_text(re.compile("1 new|new"))
 
+    # Imported without a published column, it is a draft until an editor
+    # publishes it from the list of drafts.
+    page.goto(site.url + reverse("dialogue:meeting-list"))
+    expect(page.locator("main")).not_to_contain_text("5th Foreign Ministers' Meeting")
+    page.goto(
+        site.url + reverse("admin:dialogue_meeting_changelist") + "?published__exact=0"
+    )
+    page.get_by_label(
+        re.compile("Select this object for an action - 5th Foreign Ministers")
+    ).check()
+    page.locator('select[name="action"]').select_option("publish")
+    page.get_by_role("button", name="Go").click()
+    expect(page.locator(".messagelist")).to_contain_text("1 meeting published.")
+
     # The new meeting is on the public timeline, its month-only date honest.
     page.goto(site.url + reverse("dialogue:meeting-list"))
     row = page.locator("li.meeting", has_text="5th Foreign Ministers' Meeting")
