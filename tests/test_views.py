@@ -248,7 +248,7 @@ def reference(number, slug):
         (
             "dialogue:meeting-detail",
             "2006-06-05-foreign-ministers",
-            "Afghanistan's foreign minister took part as a guest.",
+            "The Afghan foreign minister attended the meeting as a “guest”.",
             ["mofa-action-plan-2006"],
         ),
     ],
