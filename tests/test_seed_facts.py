@@ -2,10 +2,11 @@
 says, in its words where a paraphrase would change the meaning, and cites the
 reference the article gives for each."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from dialogue.models import Source
 from tests.text import page_text
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +30,8 @@ def document(client, slug):
 
 
 def references(html):
-    """The titles in a page's References section."""
-    section = html.split('<h2 id="references-heading">References</h2>')[1]
-    section = section.split("</section>")[0]
-    return [
-        title
-        for source in Source.objects.all()
-        if (title := page_text(source.title.replace("&", "&amp;"))) in section
-    ]
+    """The titles in a page's References section, in their order."""
+    return re.findall(r'<li id="ref-\d+"><a href="[^"]*">(.*?)</a>', html)
 
 
 def test_2006_meeting_says_what_was_discussed_in_the_articles_words(client, seed):
@@ -47,3 +42,32 @@ def test_2006_meeting_says_what_was_discussed_in_the_articles_words(client, seed
     )
     assert "obstacles" not in html
     assert "across the region" not in html
+
+
+def test_2006_meeting_does_not_say_an_action_plan_was_adopted(client, seed):
+    html = meeting(client, TOKYO_2006)
+    assert "adopted" not in html
+    assert (
+        "The five countries agreed to continue to hold further meetings of Foreign "
+        "Ministers in the future, and Japan pledged further support in many areas."
+        in html
+    )
+    # The action plan is the reference the article gives for the meeting.
+    assert references(html) == ["“Central Asia plus Japan” Dialogue - Action Plan"]
+
+
+def test_the_action_plan_has_no_date_and_no_meeting_the_article_does_not_give(
+    client, seed
+):
+    html = document(client, "action-plan-2006")
+    assert "<h1>“Central Asia plus Japan” Dialogue - Action Plan</h1>" in html
+    assert "<dt>Date</dt><dd>date unknown<sup" in html
+    assert "5 June 2006</dd>" not in html
+    assert "<dt>Meeting</dt>" not in html
+    assert "adopted" not in html.lower()
+    assert (
+        "Cited for the meeting held in Tokyo on 5 June 2006; its own date is not "
+        "recorded here." in html
+    )
+    listing = page(client, "dialogue:document-list")
+    assert "Action plan · date unknown" in listing

@@ -193,7 +193,7 @@ def test_meeting_with_a_guest_and_unnamed_attendees(client, seed):
         'Afghanistan</a></td>\n              <td data-label="Capacity">Guest</td>'
         in page
     )
-    assert "Action Plan of the “Central Asia plus Japan” Dialogue" in page
+    assert "“Central Asia plus Japan” Dialogue - Action Plan" in page
     # The seed names only the Afghan guest among those who attended.
     assert page.count('<td data-label="Capacity">') == 1
     assert "Head of delegation" not in page
