@@ -71,3 +71,16 @@ def test_the_action_plan_has_no_date_and_no_meeting_the_article_does_not_give(
     )
     listing = page(client, "dialogue:document-list")
     assert "Action plan · date unknown" in listing
+
+
+def test_2006_meeting_does_not_call_its_only_attendee_name_not_recorded(client, seed):
+    html = meeting(client, TOKYO_2006)
+    assert "Name not recorded" not in html
+    assert "The sources do not name the attendees listed here." in html
+    assert (
+        '<th scope="row">Minister for Foreign Affairs</th>\n'
+        '              <td data-label="Country"><a href="/participants/af/">'
+        "Afghanistan</a></td>\n"
+        '              <td data-label="Capacity">Guest</td>' in html
+    )
+    assert "The Afghan foreign minister attended the meeting as a “guest”." in html

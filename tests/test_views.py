@@ -188,7 +188,9 @@ def test_meeting_with_a_guest_and_unnamed_attendees(client, seed):
             reverse("dialogue:meeting-detail", args=["2006-06-05-foreign-ministers"])
         )
     )
-    assert '<span class="unknown">Name not recorded</span>' in page
+    # The sources name none of its attendees: they are listed by position.
+    assert "Name not recorded" not in page
+    assert "The sources do not name the attendees listed here." in page
     assert (
         'Afghanistan</a></td>\n              <td data-label="Capacity">Guest</td>'
         in page
