@@ -84,3 +84,55 @@ def test_2006_meeting_does_not_call_its_only_attendee_name_not_recorded(client, 
         '              <td data-label="Capacity">Guest</td>' in html
     )
     assert "The Afghan foreign minister attended the meeting as a “guest”." in html
+
+
+def test_aso_third_reason_is_post_war_experiences(client, seed):
+    html = document(client, "aso-corridor-of-peace-and-stability")
+    assert (
+        "Japan's post-war experiences can serve as a guide for the newly "
+        "independent states." in html
+    )
+    assert "Second World War" not in html
+
+
+def test_aso_text_is_not_called_a_speech_given_as_foreign_minister(client, seed):
+    html = document(client, "aso-corridor-of-peace-and-stability")
+    assert "speech" not in html.lower()
+    assert "Minister for Foreign Affairs of Japan" not in html
+    assert "<dt>Kind</dt><dd>Other document</dd>" in html
+    assert ">Taro Aso</a></dd>" in html
+    source = page(
+        client, "dialogue:source-detail", "mofa-aso-corridor-of-peace-and-stability"
+    )
+    assert "speech" not in source.lower()
+    assert "former Foreign Minister Taro Aso" in source
+    person = page(client, "dialogue:person-detail", "taro-aso")
+    assert "speech" not in person.lower()
+    motivation = page(client, "dialogue:page-detail", "motivation-and-significance")
+    assert "when he was Japan's foreign minister" not in motivation
+    assert "Former Foreign Minister Taro Aso gave four reasons" in motivation
+    for template_page in ("dialogue:home", "dialogue:document-list"):
+        assert "speeches" not in page(client, template_page)
+
+
+def test_silk_road_diplomacy_is_a_term_used_for_the_policy(client, seed):
+    motivation = page(client, "dialogue:page-detail", "motivation-and-significance")
+    assert "Japan calls" not in motivation
+    assert (
+        "Japan's efforts in creating the “Central Asia plus Japan” Dialogue are part "
+        "of its “Silk Road diplomacy”, a term used for Japan's current Central Asia "
+        "policy." in motivation
+    )
+    japan = page(client, "dialogue:participant-detail", "jp")
+    assert "often called" not in japan
+    assert "proposed" not in japan
+    assert "a term used for Japan's current Central Asia policy" in japan
+
+
+def test_kazakhstan_is_not_said_to_have_astana_as_its_capital(client, seed):
+    html = page(client, "dialogue:participant-detail", "kz")
+    assert "capital" not in html
+    assert (
+        "The Dialogue was formally declared in Astana, Kazakhstan, on 28 August "
+        "2004." in html
+    )

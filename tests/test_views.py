@@ -327,7 +327,8 @@ def test_documents_show_their_points(client, seed):
             )
         )
     )
-    assert ">Taro Aso</a>, Minister for Foreign Affairs of Japan" in page
+    assert "<dt>By</dt><dd><a href=" in page
+    assert ">Taro Aso</a></dd>" in page
     assert "weak link in the chain" in page
     assert "<q>Japan at this juncture can become a supporter" in page
 
