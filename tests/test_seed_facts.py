@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from dialogue.models import Document
 from tests.text import page_text
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +137,29 @@ def test_kazakhstan_is_not_said_to_have_astana_as_its_capital(client, seed):
         "The Dialogue was formally declared in Astana, Kazakhstan, on 28 August "
         "2004." in html
     )
+
+
+def test_the_2004_meeting_cites_the_joint_statement_not_the_press_release(client, seed):
+    html = meeting(client, ASTANA_2004)
+    assert references(html) == [
+        "Central Asia plus Japan",
+        "Joint Statement “Central Asia + Japan” Dialogue/Foreign Ministers' Meeting",
+    ]
+    # The article gives the press release for one claim: the forum.
+    press = page(client, "dialogue:source-detail", "mofa-press-release-2004")
+    cited_for = press.split("Cited for")[1].split("</main>")[0]
+    assert "About the Dialogue" in cited_for
+    assert "Meeting in Astana" not in cited_for
+    assert "<h3>Meetings</h3>" not in cited_for
+    about = page(client, "dialogue:page-detail", "about")
+    assert "a forum to promote inter-regional cooperation" in about
+
+
+def test_each_document_is_titled_as_the_reference_the_article_gives(client, seed):
+    for doc in Document.objects.all():
+        assert doc.title in {source.title for source in doc.sources.all()}, doc.slug
+        html = document(client, doc.slug)
+        assert f"<h1>{page_text(doc.title)}</h1>" in html
+    listing = page(client, "dialogue:document-list")
+    assert "Joint Statement of the" not in listing
+    assert "Action Plan of the" not in listing

@@ -239,7 +239,7 @@ def reference(number, slug):
             "dialogue:meeting-detail",
             "2004-08-28-foreign-ministers-1",
             "<dd>28 August 2004",
-            ["mofa-joint-statement-2004", "mofa-press-release-2004"],
+            ["encyclopaedia-central-asia-plus-japan", "mofa-joint-statement-2004"],
         ),
         (
             "dialogue:meeting-detail",
@@ -352,7 +352,7 @@ def test_prose_pages(client, seed):
     page = text_of(client.get(reverse("dialogue:page-detail", args=["about"])))
     assert "<h1>About the Dialogue</h1>" in page
     assert "<strong>Turkmenistan</strong>" in page
-    assert "a forum for advancing cooperation between regions." in page
+    assert "a forum to promote inter-regional cooperation." in page
     assert "Central Asian countries to cooperate with each other" not in page
     assert "Joint Statement “Central Asia + Japan” Dialogue" in page
     page = text_of(
