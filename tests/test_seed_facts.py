@@ -35,6 +35,9 @@ def references(html):
     return re.findall(r'<li id="ref-\d+"><a href="[^"]*">(.*?)</a>', html)
 
 
+# --- The 2006 Tokyo meeting -----------------------------------------------------
+
+
 def test_2006_meeting_says_what_was_discussed_in_the_articles_words(client, seed):
     html = meeting(client, TOKYO_2006)
     assert (
@@ -85,6 +88,9 @@ def test_2006_meeting_does_not_call_its_only_attendee_name_not_recorded(client, 
         '              <td data-label="Capacity">Guest</td>' in html
     )
     assert "The Afghan foreign minister attended the meeting as a “guest”." in html
+
+
+# --- Aso, Japan's policy, Kazakhstan --------------------------------------------
 
 
 def test_aso_third_reason_is_post_war_experiences(client, seed):
@@ -139,6 +145,9 @@ def test_kazakhstan_is_not_said_to_have_astana_as_its_capital(client, seed):
     )
 
 
+# --- Citations and titles -------------------------------------------------------
+
+
 def test_the_2004_meeting_cites_the_joint_statement_not_the_press_release(client, seed):
     html = meeting(client, ASTANA_2004)
     assert references(html) == [
@@ -163,3 +172,51 @@ def test_each_document_is_titled_as_the_reference_the_article_gives(client, seed
     listing = page(client, "dialogue:document-list")
     assert "Joint Statement of the" not in listing
     assert "Action Plan of the" not in listing
+
+
+# --- The rest of the fixture, read against the article ---------------------------
+
+
+def test_the_2005_meeting_quotes_the_article_instead_of_an_agreement(client, seed):
+    html = meeting(client, "2005-03-04-senior-officials")
+    assert "agreed" not in html
+    assert (
+        "The participants “reconfirmed the significance of the ‘Central Asia plus "
+        "Japan’ Dialogue”, and they met to “promote concrete cooperation... "
+        "utilizing the framework of the Dialogue”." in html
+    )
+
+
+def test_pledge_purpose_and_2012_meeting_in_the_articles_words(client, seed):
+    html = meeting(client, "2012-11-10-foreign-ministers-4")
+    assert (
+        "The Government of Japan pledged US $700 million for projects which will "
+        "facilitate regional cooperation." in html
+    )
+    assert "five Central Asian states" not in html
+    assert "cooperate with one another" not in html
+    pledges = page(client, "dialogue:pledge-list")
+    assert "Projects which will facilitate regional cooperation." in pledges
+
+
+def test_founding_members_and_invented_paraphrases_are_gone(client, seed):
+    for code in ("kz", "kg", "tj", "uz"):
+        html = page(client, "dialogue:participant-detail", code)
+        assert "founding" not in html
+        assert "One of the four participating Central Asian governments." in html
+    uzbekistan = page(client, "dialogue:participant-detail", "uz")
+    assert "hosted" not in uzbekistan.split("Meetings attended")[0]
+    for slug in ("undated-intellectual-dialogue-1", "undated-intellectual-dialogue-2"):
+        html = meeting(client, slug)
+        assert "thinkers" not in html
+        assert (
+            "with the aim of expanding intellectual exchanges between the two "
+            "regions." in html
+        )
+    about = page(client, "dialogue:page-detail", "about")
+    assert "Its founders described it" not in about
+    assert "political framework" not in about
+    assert "shared principles" not in about
+    assert "a political initiative between Japan and the Central Asian nations" in (
+        about
+    )
