@@ -20,6 +20,7 @@ from .csv.resources import (
 )
 from .forms import AttendanceFormSet, PledgeForm, partial_date_form
 from .models import (
+    FORMAT_NOT_RECORDED,
     Attendance,
     Country,
     Document,
@@ -143,6 +144,25 @@ class PledgeInline(admin.StackedInline):
     autocomplete_fields = ("donor", "sources")
 
 
+class MeetingFormatFilter(admin.SimpleListFilter):
+    """The formats, and "not recorded" for meetings whose sources do not say."""
+
+    title = _("format")
+    parameter_name = "format"
+    NOT_RECORDED = "none"
+
+    def lookups(self, request, model_admin):
+        return [*Meeting.Format.choices, (self.NOT_RECORDED, FORMAT_NOT_RECORDED)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.NOT_RECORDED:
+            return queryset.filter(format="")
+        if value in Meeting.Format.values:
+            return queryset.filter(format=value)
+        return queryset
+
+
 @admin.register(Meeting)
 class MeetingAdmin(CsvAdminMixin, ContentAdmin):
     resource_classes = [MeetingResource]
@@ -185,12 +205,18 @@ class MeetingAdmin(CsvAdminMixin, ContentAdmin):
         "status",
         "published",
     )
-    list_filter = ("published", "kind", "status", "format", "host")
+    list_filter = ("published", "kind", "status", MeetingFormatFilter, "host")
     list_select_related = ("host",)
     search_fields = ("title", "slug", "city", "summary", "host__name")
     autocomplete_fields = ("host", "sources")
     date_hierarchy = "start_date"
     inlines = (AttendanceInline, PledgeInline)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "format":
+            # An empty format is a statement (no source says), not "---------".
+            kwargs["choices"] = [("", FORMAT_NOT_RECORDED), *db_field.choices]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     @admin.display(description=_("kind"), ordering="kind")
     def kind_name(self, meeting):

@@ -17,11 +17,12 @@ from .base import (
 )
 from .content import Page, Source
 from .documents import Document, DocumentPoint
-from .meetings import Attendance, Meeting, meeting_label
+from .meetings import FORMAT_NOT_RECORDED, Attendance, Meeting, meeting_label
 from .participants import Country, Person
 from .pledges import Pledge, pledge_label
 
 __all__ = [
+    "FORMAT_NOT_RECORDED",
     "Attendance",
     "Capacity",
     "Country",

@@ -34,6 +34,10 @@ class MeetingQuerySet(SlugQuerySet):
         )
 
 
+#: What an empty format means, wherever a meeting's format is shown or chosen.
+FORMAT_NOT_RECORDED = _("not recorded")
+
+
 def meeting_label(title, start):
     """How a meeting is named in a list of records: its title and date."""
     return f"{title} ({start})"
@@ -90,7 +94,16 @@ class Meeting(Searchable):
         blank=True,
         verbose_name=_("host country"),
     )
-    format = models.CharField(_("format"), max_length=10, choices=Format, blank=True)
+    format = models.CharField(
+        _("format"),
+        max_length=10,
+        choices=Format,
+        blank=True,
+        help_text=_(
+            "Leave empty when the sources do not say whether it was held in "
+            "person, online or both: empty means not recorded."
+        ),
+    )
     summary = models.TextField(_("summary"), blank=True)
     outcomes = models.TextField(_("outcomes"), blank=True)
     sources = models.ManyToManyField(
@@ -190,6 +203,11 @@ class Meeting(Searchable):
         """'4th Foreign Ministers' Meeting', or the kind alone when unnumbered."""
         label = self.get_kind_display()
         return f"{ordinal(self.number)} {label}" if self.number else label
+
+    @property
+    def format_display(self):
+        """How it was held, or "not recorded" when no source says."""
+        return self.get_format_display() or FORMAT_NOT_RECORDED
 
     @property
     def public_host(self):
