@@ -595,3 +595,15 @@ def test_the_documented_examples_import_into_an_empty_database(db):
     assert (error, err) == (None, "")
     assert "attendees.csv: 17 rows: 17 new, 0 updated, 0 unchanged" in out
     assert Pledge.objects.get().amount == 700_000_000
+
+
+def test_the_documented_examples_are_the_export_of_the_seed(seed, tmp_path):
+    """docs/examples/ is what export_dataset writes from the seed: a change to the
+    seed or to the columns that leaves them behind fails here."""
+    examples = Path(__file__).resolve().parent.parent / "docs" / "examples"
+    run("export_dataset", str(tmp_path))
+    for path in sorted(examples.iterdir()):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.name for p in examples.iterdir()
+    )
