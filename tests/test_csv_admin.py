@@ -153,12 +153,18 @@ def test_the_preview_names_the_people_an_import_will_create(base, steward_client
 
 
 @pytest.fixture
-def uploads_dir(tmp_path, monkeypatch):
+def uploads_dir(tmp_path, settings):
     """Where the admin keeps an upload between the preview and the confirm."""
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    return tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "import_export": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    folder = tmp_path / "csv-imports"
+    folder.mkdir()
+    return folder
 
 
 def test_uploads_are_not_left_behind(base, steward_client, uploads_dir):

@@ -112,8 +112,9 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
     def process_import(self, request, **kwargs):
         """The confirm step: import for real, or show why nothing was imported.
 
-        The library's own step would read a file gone from storage, or no longer
-        valid, into a traceback, and record a failed import as done.
+        The library's own step would read any file of the server's temporary
+        folder the form names, read a file gone from storage, or no longer valid,
+        into a traceback, and record a failed import as done.
         """
         if not self.has_import_permission(request):
             raise PermissionDenied
@@ -128,15 +129,11 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
             )
             return HttpResponseRedirect(import_url)
         file_name = confirm_form.cleaned_data["original_file_name"]
-        tmp_storage = self.get_tmp_storage_class()(
-            name=confirm_form.cleaned_data["import_file_name"],
-            encoding=self.from_encoding,
-            read_mode="r",
-            **self.get_tmp_storage_class_kwargs(),
-        )
+        name = confirm_form.cleaned_data["import_file_name"]
+        tmp_storage = self.get_tmp_storage_class()(name=name)
         try:
             dataset = read_csv(tmp_storage.read())
-        except (OSError, UnicodeDecodeError, CsvFileError):
+        except (OSError, CsvFileError):
             messages.error(
                 request,
                 _("The uploaded file is no longer available; upload it again."),
