@@ -311,10 +311,11 @@ def test_a_tampered_confirm_form_is_not_an_error_page(base, steward_client):
     assert Meeting.objects.filter(number=5).count() == 1
 
 
-def test_confirm_after_the_file_is_gone(base, steward_client):
+def test_confirm_after_the_file_is_gone(base, steward_client, uploads_dir):
     preview = upload(steward_client, f"{HEADER}\n{ROW}\n")
     fields = confirm_fields(preview)
-    fields["import_file_name"] = "no-such-upload"
+    for stored in uploads_dir.iterdir():
+        stored.unlink()
     response = steward_client.post(
         reverse("admin:dialogue_meeting_process_import"), fields, follow=True
     )

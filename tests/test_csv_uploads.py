@@ -126,3 +126,124 @@ def test_the_admin_round_trip_keeps_every_byte(import_storage, steward_client):
     stored = dict(Meeting.objects.values_list("slug", "summary"))
     assert stored == {f"m-{n}": summary for n, summary in enumerate(TRICKY, 1)}
     assert export(steward_client) == exported
+
+
+# --- Only the steward who uploaded a file confirms it -----------------------------
+
+HEADER = (
+    "slug,kind,number,title,status,start_date,end_date,city,host,format,summary,sources"
+)
+ROW = "new-meeting,foreign_ministers,7,Seventh,held,2016-07-16,,Bishkek,,,,"
+NOT_YOURS = (
+    "This confirmation does not name a file you uploaded for this import, so "
+    "nothing was imported. Upload the file again."
+)
+
+
+@pytest.fixture
+def folder(settings, tmp_path):
+    """Uploads as files in a folder, as with ``make run``."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "import_export": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "uploads")},
+        },
+    }
+    return tmp_path / "uploads" / "csv-imports"
+
+
+def test_the_confirm_step_reads_no_other_file_of_the_server(
+    db, steward_client, tmp_path, monkeypatch, folder
+):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    secret = tmp_path / "secrets.csv"
+    secret.write_text("api_key,sk_live_0123456789\nx,y\n")
+    preview = upload(steward_client, f"{HEADER}\n{ROW}\n".encode())
+    for name in ("secrets.csv", str(secret), "../../secrets.csv"):
+        response = confirm(steward_client, preview, import_file_name=name)
+        assert response.status_code == 200
+        page = text_of(response)
+        assert NOT_YOURS in page
+        assert "sk_live" not in page and "api_key" not in page
+    assert secret.read_text() == "api_key,sk_live_0123456789\nx,y\n"
+    assert not Meeting.objects.exists()
+
+
+def test_another_stewards_upload_cannot_be_confirmed(db, steward_client, client):
+    preview = upload(steward_client, f"{HEADER}\n{ROW}\n".encode())
+    other = User.objects.create_user("other", password="pw", is_staff=True)
+    other.groups.add(Group.objects.get(name="Data stewards"))
+    from django.test import Client
+
+    intruder = Client()
+    intruder.force_login(other)
+    assert NOT_YOURS in text_of(confirm(intruder, preview))
+    assert not Meeting.objects.exists()
+    # The upload is untouched: its steward still confirms it.
+    done = confirm(steward_client, preview)
+    assert "Import of meetings.csv finished: 1 new" in text_of(done)
+    assert Meeting.objects.get().title == "Seventh"
+
+
+def test_an_upload_is_confirmed_only_for_the_import_it_was_made_for(db, steward_client):
+    preview = upload(steward_client, f"{HEADER}\n{ROW}\n".encode())
+    response = confirm(steward_client, preview, model="country")
+    assert NOT_YOURS in text_of(response)
+    assert not Meeting.objects.exists()
+    assert "1 new" in text_of(confirm(steward_client, preview))
+
+
+def test_an_upload_not_confirmed_in_time_is_refused_and_removed(
+    db, steward_client, settings, folder, monkeypatch
+):
+    import os
+    import time
+
+    from django.core import signing
+
+    settings.CSV_IMPORT_UPLOAD_SECONDS = 60
+    preview = upload(steward_client, f"{HEADER}\n{ROW}\n".encode())
+    [stored] = folder.iterdir()
+    two_minutes_ago = time.time() - 120
+    os.utime(stored, (two_minutes_ago, two_minutes_ago))
+
+    class Later:
+        @staticmethod
+        def time():
+            return time.time() + 120
+
+    with monkeypatch.context() as patched:
+        patched.setattr(signing, "time", Later)
+        response = confirm(steward_client, preview)
+    assert (
+        "The uploaded file is no longer available: an upload waits 1 minute for its "
+        "confirmation. Nothing was imported; upload it again." in text_of(response)
+    )
+    assert not Meeting.objects.exists()
+    # The next upload removes it; the new one waits.
+    upload(steward_client, f"{HEADER}\n{ROW}\n".encode())
+    [waiting] = folder.iterdir()
+    assert waiting.name != stored.name
+
+
+def test_uploads_in_redis_expire_after_the_set_time(settings, redis_url):
+    import redis
+
+    from dialogue.csv.uploads import import_storage
+
+    settings.CACHES = {
+        "default": {"BACKEND": "capj.redis_cache.RedisCache", "LOCATION": redis_url}
+    }
+    settings.CSV_IMPORT_UPLOAD_SECONDS = 600
+    storage = import_storage()
+    storage.save(b"slug\r\nx\r\n")
+    server = redis.Redis.from_url(redis_url)
+    [key] = server.keys(f"*{storage.name}")
+    assert 590 < server.ttl(key) <= 600
+    assert import_storage(name=storage.name).read() == b"slug\r\nx\r\n"
+    for name in ("../../etc/passwd", "", None):
+        with pytest.raises(FileNotFoundError):
+            import_storage(name=name).read()

@@ -23,6 +23,7 @@ from .files import (
     read_csv,
     too_large_message,
 )
+from .uploads import UploadRefused, sign_upload, signed_upload
 
 #: The preview lists at most this many notes; the rest are counted.
 NOTES_SHOWN = 50
@@ -108,6 +109,16 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
         context["max_upload_size"] = filesizeformat(max_upload_bytes())
         return context
 
+    def get_confirm_form_initial(self, request, import_form):
+        """The confirm form names the upload signed for this user and this import
+        (:mod:`.uploads`), never by the name it is stored under."""
+        initial = super().get_confirm_form_initial(request, import_form)
+        if initial.get("import_file_name"):
+            initial["import_file_name"] = sign_upload(
+                initial["import_file_name"], request.user, self.model
+            )
+        return initial
+
     @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
         """The confirm step: import for real, or show why nothing was imported.
@@ -129,7 +140,13 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
             )
             return HttpResponseRedirect(import_url)
         file_name = confirm_form.cleaned_data["original_file_name"]
-        name = confirm_form.cleaned_data["import_file_name"]
+        try:
+            name = signed_upload(
+                confirm_form.cleaned_data["import_file_name"], request.user, self.model
+            )
+        except UploadRefused as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(import_url)
         tmp_storage = self.get_tmp_storage_class()(name=name)
         try:
             dataset = read_csv(tmp_storage.read())

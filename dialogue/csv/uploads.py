@@ -1,8 +1,11 @@
 """An admin import's upload between its two steps: where it waits, byte for byte,
 and who may confirm it.
 
-Uploads not confirmed within ``CSV_IMPORT_UPLOAD_SECONDS`` are removed: by the
-cache's own expiry, or, for files, at the next upload.
+The preview step keeps the upload under a random name and gives the page a name
+signed for this user and this kind of record; the confirm step reads only an
+upload whose signed name it gets back, within ``CSV_IMPORT_UPLOAD_SECONDS``.
+Uploads not confirmed within that time are removed: by the cache's own expiry, or,
+for files, at the next upload.
 """
 
 import datetime
@@ -11,6 +14,7 @@ import re
 from uuid import uuid4
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -24,6 +28,8 @@ DEFAULT_UPLOAD_SECONDS = 60 * 60
 
 #: The names uploads are stored under: random, and nothing else.
 UPLOAD_NAME = re.compile(r"[0-9a-f]{32}\Z")
+
+SALT = "dialogue.csv.uploads"
 
 
 def upload_seconds():
@@ -134,3 +140,35 @@ def import_storage(**kwargs):
     if isinstance(caches["default"], LocMemCache | DummyCache):
         return StoredUpload(**kwargs)
     return CachedUpload(**kwargs)
+
+
+class UploadRefused(Exception):
+    """The confirm step named an upload it may not import; the message says why."""
+
+
+def sign_upload(name, user, model):
+    """The name the preview page gives the confirm step: ``name``, for ``user``
+    importing ``model``'s records."""
+    return signing.dumps([name, user.pk, model._meta.label_lower], salt=SALT)
+
+
+def signed_upload(token, user, model):
+    """The upload named by ``token`` if ``user`` uploaded it for importing
+    ``model``'s records, within the time an upload waits; else
+    :class:`UploadRefused`."""
+    try:
+        name, user_pk, label = signing.loads(token, salt=SALT, max_age=upload_seconds())
+    except signing.SignatureExpired:
+        raise UploadRefused(
+            "The uploaded file is no longer available: an upload waits "
+            f"{upload_wait()} for its confirmation. Nothing was imported; upload "
+            "it again."
+        ) from None
+    except (signing.BadSignature, ValueError, TypeError):
+        name = user_pk = label = None
+    if user_pk != user.pk or label != model._meta.label_lower or not name:
+        raise UploadRefused(
+            "This confirmation does not name a file you uploaded for this import, "
+            "so nothing was imported. Upload the file again."
+        )
+    return name
