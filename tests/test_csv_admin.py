@@ -211,7 +211,10 @@ def test_html_in_cells_is_escaped_in_the_preview(base, steward_client):
         (b"", "The submitted file is empty."),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "The file is not UTF-8 text"),
         (b"slug\x00,kind\n", "This is not a CSV file: it contains binary data."),
-        (f"{HEADER}\n".encode(), "The file has no rows below the header."),
+        (
+            f"{HEADER}\n".encode(),
+            "The file has no rows below the header: nothing to import.",
+        ),
     ],
 )
 def test_unreadable_uploads_are_refused(base, steward_client, data, message):

@@ -54,19 +54,6 @@ def import_storage(request, settings, tmp_path):
     cache.clear()
 
 
-@pytest.fixture
-def steward(db):
-    user = User.objects.create_user("steward", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Data stewards"))
-    return user
-
-
-@pytest.fixture
-def steward_client(client, steward):
-    client.force_login(steward)
-    return client
-
-
 def upload(client, data, name="meetings.csv", model="meeting"):
     return client.post(
         reverse(f"admin:dialogue_{model}_import"),

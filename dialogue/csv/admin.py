@@ -17,6 +17,7 @@ from import_export.forms import ExportForm, ImportForm
 
 from .dataset import log_import
 from .files import (
+    NO_ROWS,
     CsvFileError,
     DialogueCSV,
     max_upload_bytes,
@@ -48,6 +49,10 @@ def notes_message(notes):
 class CsvImportForm(ImportForm):
     """The upload step: the file is refused as a whole if it cannot be read."""
 
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.resource_classes = resources
+
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         if upload.size > max_upload_bytes():
@@ -59,7 +64,12 @@ class CsvImportForm(ImportForm):
         except CsvFileError as exc:
             raise FormValidationError(exc.problems) from None
         if not len(dataset):
-            raise FormValidationError("The file has no rows below the header.")
+            # What the command line says of this file too: its header's problems,
+            # else that there is nothing to import.
+            resource = self.resource_classes[0]()
+            raise FormValidationError(
+                resource.header_problems(dataset.headers) or [NO_ROWS]
+            )
         return upload
 
 
