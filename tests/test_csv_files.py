@@ -109,3 +109,25 @@ def test_an_unclosed_quote_after_other_cells_and_line_breaks(before, line, colum
     with pytest.raises(CsvFileError) as error:
         read_csv(data.encode())
     assert str(error.value).startswith(f'Line {line}, column "{column}": a double')
+
+
+NUL_MESSAGE = (
+    'Line 3, column "summary": the value contains a NUL character (code 0), which '
+    "cannot be stored. Remove it from the cell."
+)
+
+
+def test_a_nul_character_is_named_by_line_and_column(db, steward_client, tmp_path):
+    """PostgreSQL refuses NUL in text and SQLite would keep it: both databases
+    refuse it alike, before anything is written."""
+    data = (
+        f"{HEADER}\r\n{ROW}\r\n"
+        "second,foreign_ministers,8,Eighth,held,2017,,,,,a\x00b,\r\n"
+    ).encode()
+    page = admin(steward_client, data)
+    assert NUL_MESSAGE in page
+    assert "Confirm import" not in page
+    printed, error = command(tmp_path, data)
+    assert NUL_MESSAGE in printed
+    assert error == "Nothing was imported: 1 problem to fix first."
+    assert not Meeting.objects.exists()

@@ -95,11 +95,6 @@ def read_csv(data):
     text = text.lstrip("\ufeff")
     if not text.strip():
         raise CsvFileError("The file is empty.")
-    if "\x00" in text:
-        raise CsvFileError(
-            "This is not a CSV file: it contains binary data. Save the spreadsheet "
-            "as CSV (comma-separated values) and upload that file."
-        )
     # The csv module refuses a cell over 128 KB, while a prose page's body has no
     # limit: any cell of a file within the cap is read (the limit is per process).
     if csv.field_size_limit() < max_upload_bytes():
@@ -119,6 +114,12 @@ def read_csv(data):
             except StopIteration:
                 break
             if header is None:
+                if any("\x00" in cell for cell in cells):
+                    raise CsvFileError(
+                        "This is not a CSV file: it contains binary data. Save the "
+                        "spreadsheet as CSV (comma-separated values) and upload that "
+                        "file."
+                    )
                 header = [cell.strip() for cell in cells]
                 dataset.headers = header
                 continue
@@ -131,6 +132,12 @@ def read_csv(data):
                     "is not in double quotes."
                 )
                 continue
+            problems.extend(
+                f'Line {start}, column "{header[index]}": the value contains a NUL '
+                "character (code 0), which cannot be stored. Remove it from the cell."
+                for index, cell in enumerate(cells)
+                if "\x00" in cell
+            )
             dataset.append([unescape_formula(cell) for cell in cells])
             line_numbers.append(start)
     except csv.Error as exc:
