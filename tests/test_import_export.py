@@ -686,7 +686,9 @@ def test_missing_or_misspelled_header(base, header, expected):
         ),
         (
             b'code,name\n"KZ,Kazakhstan\n',
-            "This is not a well-formed CSV file: unexpected end of data (line 2).",
+            'Line 2, column "code": a double quote opens this value and is never '
+            "closed, so the rest of the file would be read into it. End the value "
+            'with a double quote, and write a double quote inside a value as two ("").',
         ),
         (
             b"code,name,role\nKZ,Kazakhstan,member,extra\n",
