@@ -287,3 +287,24 @@ def test_every_record_of_the_seed_says_it_is_published():
         if record["fields"].get("published") is not True
     ]
     assert unpublished == []
+
+
+def test_a_pledges_currency_is_chosen_from_the_iso_4217_list(editor_client):
+    page = page_text(editor_client.get(admin_url(Pledge, "add")))
+    assert '<option value="JPY">JPY — Yen</option>' in page
+    assert '<option value="USD">USD — US Dollar</option>' in page
+    japan = make_country("JP")
+    response = editor_client.post(
+        admin_url(Pledge, "add"),
+        {
+            "donor": japan.pk,
+            "amount": "1000",
+            "currency": "usd",
+            "announced_on": "2012",
+            "slug": "",
+        },
+    )
+    assert errors_of(response) == [
+        "The currency must be an ISO 4217 code in capitals, e.g. USD."
+    ]
+    assert not Pledge.objects.exists()
