@@ -110,14 +110,15 @@ def navigation_pages():
 # Pledges
 
 
-def pledges(*, donor=None, meeting=None):
+def pledges(*, donor=None, meeting=None, drafts=False):
     """Public pledges in their order (all, one donor's or one meeting's), with
-    what their text shows and cites. A meeting's are those its own page shows,
-    which judges the meeting itself (staff preview a draft with its pledges)."""
+    what their text shows and cites; the list of all with ``drafts`` is every
+    pledge (for staff). A meeting's are those its own page shows, which judges
+    the meeting itself (staff preview a draft with its pledges)."""
     if meeting is not None:
         found = Pledge.objects.public_under(meeting=meeting)
     else:
-        found = Pledge.objects.public()
+        found = Pledge.objects.listed(drafts=drafts)
     if donor is not None:
         found = found.filter(donor=donor)
     return pledge_rows(found)
@@ -303,10 +304,10 @@ def documents_by(*, person):
 # The timeline and a meeting's page
 
 
-def timeline(*, kind="", year=None, participant=""):
+def timeline(*, kind="", year=None, participant="", drafts=False):
     """Public meetings in time order, filtered by kind, year and the code of a
-    country that attended."""
-    meetings = meeting_rows(Meeting.objects.public()).chronological()
+    country that attended; with ``drafts``, draft meetings too (for staff)."""
+    meetings = meeting_rows(Meeting.objects.listed(drafts=drafts)).chronological()
     if kind:
         meetings = meetings.filter(kind=kind)
     if year:

@@ -11,7 +11,7 @@ from . import opendata, selectors, structured_data
 from .charts import pledge_charts
 from .citations import CitationsMixin
 from .forms import MeetingFilterForm, SearchForm
-from .models import Country, Document, Meeting, Page, Person, Source
+from .models import Country, Document, Meeting, Page, Person, Pledge, Source
 from .search import search
 from .summaries import organization_description, roles_summary
 
@@ -19,6 +19,19 @@ from .summaries import organization_description, roles_summary
 PAGE_SIZE = 100
 PREVIEW_ROWS = selectors.PREVIEW_ROWS
 CITING_ROWS = selectors.CITING_ROWS
+
+
+def shows_drafts(request, model):
+    """Whether this request's user sees drafts of ``model``: staff who may view
+    it in the admin, on its pages and, marked, on the lists it belongs to. Their
+    pages are never stored by the page cache (they have a session)."""
+    user = request.user
+    opts = model._meta
+    return (
+        user.is_active
+        and user.is_staff
+        and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+    )
 
 
 def paginate(request, queryset, per_page):
@@ -38,13 +51,7 @@ class PreviewMixin:
     """
 
     def can_preview(self):
-        user = self.request.user
-        opts = self.model._meta
-        return (
-            user.is_active
-            and user.is_staff
-            and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
-        )
+        return shows_drafts(self.request, self.model)
 
     def visible(self, queryset):
         return queryset if self.can_preview() else queryset.public()
@@ -169,10 +176,11 @@ class MeetingListView(ListView):
 
     def get_queryset(self):
         self.filter_form = form = MeetingFilterForm(self.request.GET or None)
+        drafts = shows_drafts(self.request, Meeting)
         if not form.is_bound:
-            return selectors.timeline()
+            return selectors.timeline(drafts=drafts)
         if form.is_valid():
-            return selectors.timeline(**form.cleaned_data)
+            return selectors.timeline(drafts=drafts, **form.cleaned_data)
         return Meeting.objects.none()
 
     def get_context_data(self, **kwargs):
@@ -232,7 +240,9 @@ class PledgeListView(CitationsMixin, ListView):
             self.donor = selectors.participants().filter(code=code.upper()).first()
             if self.donor is None:
                 raise Http404
-        return selectors.pledges(donor=self.donor)
+        return selectors.pledges(
+            donor=self.donor, drafts=shows_drafts(self.request, Pledge)
+        )
 
     def get_context_data(self, **kwargs):
         by_donor = list(selectors.pledge_totals_by_donor())

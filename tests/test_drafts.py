@@ -308,3 +308,31 @@ def test_a_pledges_currency_is_chosen_from_the_iso_4217_list(editor_client):
         "The currency must be an ISO 4217 code in capitals, e.g. USD."
     ]
     assert not Pledge.objects.exists()
+
+
+# --- Staff see drafts on the lists, marked --------------------------------------------
+
+
+def test_staff_see_draft_meetings_and_pledges_marked_on_the_lists(
+    visitor, editor_client
+):
+    japan = make_country("JP")
+    make_meeting(title="Fourth meeting")
+    draft = make_meeting(title="Ninth meeting", published=False)
+    make_pledge(japan, amount=111_000_000)
+    make_pledge(japan, amount=222_000_000, meeting=draft)  # hidden with its meeting
+
+    timeline = reverse("dialogue:meeting-list")
+    staff = page_text(editor_client.get(timeline))
+    assert "Fourth meeting" in staff and "Ninth meeting" in staff
+    assert staff.count('class="badge badge-draft">Draft</strong>') == 1
+    public = page_text(visitor.get(timeline))
+    assert "Fourth meeting" in public and "Ninth meeting" not in public
+    assert "badge-draft" not in public
+
+    pledges = reverse("dialogue:pledge-list")
+    staff = page_text(editor_client.get(pledges))
+    assert "111,000,000" in staff and "222,000,000" in staff
+    assert staff.count('class="badge badge-draft">Draft</strong>') == 1
+    public = page_text(visitor.get(pledges))
+    assert "111,000,000" in public and "222,000,000" not in public

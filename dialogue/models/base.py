@@ -1,7 +1,7 @@
 """What every record shares: choices, the visibility rules, timestamps."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +126,15 @@ class PublishedQuerySet(models.QuerySet):
     def public(self):
         """Records visitors may see."""
         return self.filter(self.public_q())
+
+    def listed(self, *, drafts=False):
+        """The records a list shows, each with ``is_public``: the public ones or,
+        with ``drafts`` (staff), every record, those visitors cannot see marked
+        by ``is_public`` false."""
+        if drafts:
+            rule = ExpressionWrapper(self.public_q(), output_field=BooleanField())
+            return self.annotate(is_public=rule)
+        return self.public().annotate(is_public=Value(True))
 
     def public_under(self, **parent):
         """The rows of one parent (``document=...``) visitors may see on that
