@@ -271,7 +271,10 @@ def test_staff_preview_a_draft_meeting_with_its_attendees(visitor, editor_client
 def test_view_on_site_opens_the_page_on_the_editors_own_host(editor_client):
     draft = make_meeting(slug="ninth", published=False)
     page = page_text(editor_client.get(admin_url(Meeting, "change", draft.pk)))
-    assert '<a href="/meetings/ninth/" class="viewsitelink">View on site</a>' in page
+    assert (
+        '<a href="/meetings/ninth/" class="viewsitelink" target="_blank" '
+        'rel="noopener">Preview draft</a>'
+    ) in page
     assert "example.com" not in page
     preview = page_text(editor_client.get("/meetings/ninth/"))
     assert "Draft — not public." in preview
