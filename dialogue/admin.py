@@ -183,6 +183,7 @@ class MeetingAdmin(CsvAdminMixin, ContentAdmin):
                     "outcomes",
                     "sources",
                     "published",
+                    ("publish_at", "unpublish_at"),
                 )
             },
         ),
@@ -228,7 +229,7 @@ class MeetingAdmin(CsvAdminMixin, ContentAdmin):
 
     @admin.display(description=_("place"), ordering="city")
     def place(self, meeting):
-        if meeting.host is not None and not meeting.host.published:
+        if meeting.host is not None and not meeting.host.is_public_now:
             # Visitors see the city alone; editors are told why.
             return _("%(place)s (host %(host)s is a draft)") % {
                 "place": meeting.place or "—",
@@ -269,6 +270,7 @@ class PledgeAdmin(CsvAdminMixin, ContentAdmin):
         "purpose",
         "sources",
         "published",
+        ("publish_at", "unpublish_at"),
         "slug",
     )
     list_display = (
@@ -315,6 +317,7 @@ class DocumentAdmin(CsvAdminMixin, ContentAdmin):
         "summary",
         "sources",
         "published",
+        ("publish_at", "unpublish_at"),
     )
     list_display = ("title", "kind", "shown_date", "meeting", "author", "published")
     list_filter = ("published", "kind")

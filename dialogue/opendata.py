@@ -53,12 +53,12 @@ def public_resource(kind):
             for obj in super().iter_queryset(queryset):
                 if hasattr(obj, "_csv_sources"):
                     obj._csv_sources = tuple(
-                        source for source in obj._csv_sources if source.published
+                        source for source in obj._csv_sources if source.is_public_now
                     )
                 for name in PUBLIC_REFERENCES:
                     if name in self.fields:
                         related = getattr(obj, name, None)
-                        if related is not None and not related.published:
+                        if related is not None and not related.is_public_now:
                             setattr(obj, name, None)
                 yield obj
 

@@ -18,6 +18,7 @@ from .models import (
     Person,
     Pledge,
     Source,
+    live_fields,
 )
 
 #: Rows of a related list shown on a detail page before a link to all of them.
@@ -75,7 +76,7 @@ MEETING_ROW_FIELDS = (
     "host",
     "host__code",
     "host__name",
-    "host__published",
+    *live_fields("host__"),
 )
 
 
@@ -139,7 +140,7 @@ PLEDGE_FIELDS = (
     "meeting",
     "meeting__slug",
     "meeting__title",
-    "meeting__published",
+    *live_fields("meeting__"),
 )
 
 

@@ -2,7 +2,9 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.formats import date_format
 from django.utils.text import get_text_list
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
@@ -57,12 +59,18 @@ class PreviewMixin:
         return queryset if self.can_preview() else queryset.public()
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("is_draft", not self.object.published)
+        obj = self.object
+        kwargs.setdefault("is_draft", not obj.is_public_now)
+        scheduled = obj.published and obj.publish_at and not obj.is_public_now
+        kwargs.setdefault(
+            "goes_public_at",
+            date_format(localtime(obj.publish_at), "j F Y, H:i T") if scheduled else "",
+        )
         return super().get_context_data(**kwargs)
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
-        if not self.object.published:
+        if not self.object.is_public_now:
             patch_cache_control(response, private=True, no_store=True)
             response["X-Robots-Tag"] = "noindex"
         return response

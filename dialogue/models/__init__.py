@@ -14,6 +14,8 @@ from .base import (
     MeetingStatus,
     Role,
     Searchable,
+    live_fields,
+    next_scheduled_change,
 )
 from .content import Page, Source
 from .documents import Document, DocumentPoint
@@ -39,6 +41,8 @@ __all__ = [
     "Role",
     "Searchable",
     "Source",
+    "live_fields",
     "meeting_label",
+    "next_scheduled_change",
     "pledge_label",
 ]
