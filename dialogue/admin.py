@@ -22,6 +22,7 @@ from .csv.resources import (
 )
 from .forms import AttendanceFormSet, PledgeForm, partial_date_form
 from .models import (
+    FORMAT_NOT_RECORDED,
     Attendance,
     Country,
     Document,
@@ -99,6 +100,13 @@ class ContentAdmin(admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return GuardedChangeList
 
+    def view_on_site(self, obj):
+        """The "View on site" link: the page on the host the editor is using, not on
+        the Sites framework's one domain (a placeholder here); a draft's page shows
+        staff its "Draft — not public" banner."""
+        get_url = getattr(obj, "get_absolute_url", None)
+        return get_url() if get_url else None
+
 
 @admin.register(Source)
 class SourceAdmin(CsvAdminMixin, ContentAdmin):
@@ -138,20 +146,40 @@ class AttendanceInline(admin.TabularInline):
     autocomplete_fields = ("person", "country")
 
 
-class PledgeInline(admin.TabularInline):
+class PledgeInline(admin.StackedInline):
+    """A meeting's pledges with what they are for and who says so, cited where
+    they are entered; stacked, as a row of eight fields would not fit a screen."""
+
     model = Pledge
     form = PledgeForm
     extra = 0
     fields = (
-        "donor",
-        "amount",
-        "currency",
-        "approximate",
-        "announced_on",
+        ("donor", "amount", "currency", "approximate"),
+        ("announced_on", "published"),
+        "purpose",
+        "sources",
         "slug",
-        "published",
     )
-    autocomplete_fields = ("donor",)
+    autocomplete_fields = ("donor", "sources")
+
+
+class MeetingFormatFilter(admin.SimpleListFilter):
+    """The formats, and "not recorded" for meetings whose sources do not say."""
+
+    title = _("format")
+    parameter_name = "format"
+    NOT_RECORDED = "none"
+
+    def lookups(self, request, model_admin):
+        return [*Meeting.Format.choices, (self.NOT_RECORDED, FORMAT_NOT_RECORDED)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.NOT_RECORDED:
+            return queryset.filter(format="")
+        if value in Meeting.Format.values:
+            return queryset.filter(format=value)
+        return queryset
 
 
 @admin.register(Meeting)
@@ -174,6 +202,7 @@ class MeetingAdmin(CsvAdminMixin, ContentAdmin):
                     "outcomes",
                     "sources",
                     "published",
+                    ("publish_at", "unpublish_at"),
                 )
             },
         ),
@@ -196,12 +225,18 @@ class MeetingAdmin(CsvAdminMixin, ContentAdmin):
         "status",
         "published",
     )
-    list_filter = ("published", "kind", "status", "format", "host")
+    list_filter = ("published", "kind", "status", MeetingFormatFilter, "host")
     list_select_related = ("host",)
     search_fields = ("title", "slug", "city", "summary", "host__name")
     autocomplete_fields = ("host", "sources")
     date_hierarchy = "start_date"
     inlines = (AttendanceInline, PledgeInline)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "format":
+            # An empty format is a statement (no source says), not "---------".
+            kwargs["choices"] = [("", FORMAT_NOT_RECORDED), *db_field.choices]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     @admin.display(description=_("kind"), ordering="kind")
     def kind_name(self, meeting):
@@ -213,7 +248,7 @@ class MeetingAdmin(CsvAdminMixin, ContentAdmin):
 
     @admin.display(description=_("place"), ordering="city")
     def place(self, meeting):
-        if meeting.host is not None and not meeting.host.published:
+        if meeting.host is not None and not meeting.host.is_public_now:
             # Visitors see the city alone; editors are told why.
             return _("%(place)s (host %(host)s is a draft)") % {
                 "place": meeting.place or "—",
@@ -254,6 +289,7 @@ class PledgeAdmin(CsvAdminMixin, ContentAdmin):
         "purpose",
         "sources",
         "published",
+        ("publish_at", "unpublish_at"),
         "slug",
     )
     list_display = (
@@ -300,6 +336,7 @@ class DocumentAdmin(CsvAdminMixin, ContentAdmin):
         "summary",
         "sources",
         "published",
+        ("publish_at", "unpublish_at"),
     )
     list_display = ("title", "kind", "shown_date", "meeting", "author", "published")
     list_filter = ("published", "kind")

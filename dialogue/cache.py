@@ -16,17 +16,13 @@ a new one is made, so no stored page is current any more.
 """
 
 import logging
-import re
 import uuid
 
-from django.core.cache import cache, caches
-from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from import_export.signals import post_import
-from import_export.tmp_storages import CacheStorage, TempFolderStorage
 
 logger = logging.getLogger(__name__)
 
@@ -94,35 +90,3 @@ def content_imported(sender, model=None, **kwargs):
 def content_migrated(sender, using=None, **kwargs):
     # Also sent after `flush`, which empties the tables without signals.
     bump_content_version(using)
-
-
-class SharedImportStorage(CacheStorage):
-    """An admin import's upload, kept in the shared cache between the preview and
-    the confirm step, so the confirm may reach another app server.
-
-    A missing entry (expired after a day, or lost with a cache restart) reads as a
-    missing file, which the confirm step answers with "upload it again".
-    """
-
-    NAME = re.compile(r"[0-9a-f]{32}\Z")
-
-    def read(self):
-        if not self.name or not self.NAME.match(self.name):
-            raise FileNotFoundError("No such upload in the import storage.")
-        data = super().read()
-        if data is None:
-            raise FileNotFoundError(f"The upload {self.name} is no longer stored.")
-        return data
-
-
-def import_storage(**kwargs):
-    """Where an admin import's upload waits for its confirm step.
-
-    With a shared cache (Redis), in the cache, where every app server finds it. With
-    a cache local to one process (the in-memory cache of ``make run`` and the tests)
-    the other workers could not see it there, so in the machine's temporary folder,
-    django-import-export's default.
-    """
-    if isinstance(caches["default"], LocMemCache | DummyCache):
-        return TempFolderStorage(**kwargs)
-    return SharedImportStorage(**kwargs)

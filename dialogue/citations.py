@@ -20,11 +20,11 @@ class Citations:
         return self._numbers[source.pk]
 
     def cite(self, obj):
-        """The (number, source) pairs for the published sources of ``obj``."""
+        """The (number, source) pairs for the public sources of ``obj``."""
         sources = getattr(obj, "public_sources", None)
         if sources is None:
             # A page that did not prefetch them (selectors.public_sources()).
-            sources = [source for source in obj.sources.all() if source.published]
+            sources = [source for source in obj.sources.all() if source.is_public_now]
         return sorted(
             ((self.number(source), source) for source in sources),
             key=lambda pair: pair[0],

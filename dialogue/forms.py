@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
+from .iso import CURRENCY_CODES, currency_name
 from .models import Attendance, Meeting, Pledge
 from .partial_dates import PartialDate
 from .search import MAX_QUERY_LENGTH
@@ -143,9 +144,27 @@ class AttendanceFormSet(forms.BaseInlineFormSet):
             seen.add(key)
 
 
-PledgeForm = partial_date_form(
-    Pledge, {"announced_on": "announced_precision"}, mixins=(DerivedSlugMixin,)
-)
+def currency_choices():
+    return [
+        ("", "---------"),
+        *((code, f"{code} — {currency_name(code)}") for code in CURRENCY_CODES),
+    ]
+
+
+class PledgeForm(
+    partial_date_form(
+        Pledge, {"announced_on": "announced_precision"}, mixins=(DerivedSlugMixin,)
+    )
+):
+    # A list of the ISO 4217 codes with their names, rather than a text box whose
+    # typo only the database constraint would catch.
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        choices=currency_choices,
+        error_messages={
+            "invalid_choice": constraint_message(Pledge, "pledge_currency_iso_4217")
+        },
+    )
 
 
 # The public pages' forms ---------------------------------------------------------

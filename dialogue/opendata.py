@@ -56,7 +56,7 @@ def public_resource(kind):
             for obj in super().iter_queryset(queryset):
                 if hasattr(obj, "_csv_sources"):
                     obj._csv_sources = tuple(
-                        source for source in obj._csv_sources if source.published
+                        source for source in obj._csv_sources if source.is_public_now
                     )
                 for name in PUBLIC_REFERENCES:
                     if name in self.fields:

@@ -32,6 +32,10 @@ Never stored nor served from the cache:
 - anything, when the cache is local to one process (LocMem, Dummy): a write
   handled by one worker could not reach the pages another worker cached.
 
+A page is kept no longer than until the next scheduled publishing or
+unpublishing (``publish_at``, ``unpublish_at``): those change what visitors see
+without a write, so without a version bump.
+
 A stored page says ``Cache-Control: no-cache`` with a weak ETag: browsers and CDNs
 ask every time, and get a 304 until the page changes. django-csp's nonce is never
 replayed: the stored copy has a placeholder where the rendering request's nonce
@@ -47,13 +51,15 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import QueryDict
 from django.middleware import cache as django_cache
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
 
 from . import cache as content
+from .models import next_scheduled_change
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +67,9 @@ NONCE_PLACEHOLDER = b"\x00csp-nonce\x00"
 NOT_STORED_CACHE_CONTROL = ("private", "no-store", "no-cache")
 
 
-def cache_public(view, query=()):
+# Called by the URLconf when it is imported (see choice_constraint in
+# dialogue/models/base.py); tests/test_cache.py tests the parameters it keeps.
+def cache_public(view, query=()):  # pragma: no mutate block
     """``view``'s pages are cached for visitors; ``query`` names the GET parameters
     it reads. The view sees only those, and the cache key keeps only those."""
     names = tuple(sorted(set(query)))
@@ -128,7 +136,7 @@ class FetchFromCacheMiddleware(django_cache.FetchFromCacheMiddleware):
         if entry is not None and entry[0] == version:
             return self.replay(request, entry)
         request._cache_update_cache = True
-        request._page_cache_entry = (key, version)
+        request._page_cache_entry = (key, version, timezone.now())
         return None
 
     def cached_query(self, request):
@@ -174,7 +182,10 @@ class UpdateCacheMiddleware(django_cache.UpdateCacheMiddleware):
             return response
         if not self._should_update_cache(request, response):
             return response
-        key, version = request._page_cache_entry
+        key, version, started = request._page_cache_entry
+        timeout = self.timeout_before_next_change(started)
+        if timeout is None:
+            return response
         body = response.content
         nonce = getattr(request, "_csp_nonce", None)
         has_nonce = isinstance(nonce, str) and nonce.encode() in body
@@ -186,10 +197,26 @@ class UpdateCacheMiddleware(django_cache.UpdateCacheMiddleware):
         stored = copy.copy(response)
         stored.content = body
         try:
-            self.cache.set(key, (version, has_nonce, stored), self.cache_timeout)
+            self.cache.set(key, (version, has_nonce, stored), timeout)
         except Exception:
             logger.exception("Could not store a page in the cache")
         return response
+
+    def timeout_before_next_change(self, started):
+        """The page's time in the cache: the cache's timeout, cut short by the next
+        scheduled publishing or unpublishing after the request started (the page
+        shows what was public then); None, not stored, if that is under a second
+        away or cannot be read. Scheduled changes happen with no write, so no
+        version bump."""
+        try:
+            moment = next_scheduled_change(started)
+        except DatabaseError:
+            logger.exception("Could not read the next scheduled change")
+            return None
+        if moment is None:
+            return self.cache_timeout
+        seconds = int((moment - timezone.now()).total_seconds())
+        return min(seconds, self.cache_timeout) if seconds >= 1 else None
 
     def _should_update_cache(self, request, response):
         # Django's checks (in its process_response, replaced above), stricter: it

@@ -18,6 +18,7 @@ from .models import (
     Person,
     Pledge,
     Source,
+    live_fields,
 )
 
 #: Rows of a related list shown on a detail page before a link to all of them.
@@ -75,7 +76,7 @@ MEETING_ROW_FIELDS = (
     "host",
     "host__code",
     "host__name",
-    "host__published",
+    *live_fields("host__"),
 )
 
 
@@ -110,14 +111,17 @@ def navigation_pages():
 # Pledges
 
 
-def pledges(*, donor=None, meeting=None):
+def pledges(*, donor=None, meeting=None, drafts=False):
     """Public pledges in their order (all, one donor's or one meeting's), with
-    what their text shows and cites."""
-    found = Pledge.objects.public()
+    what their text shows and cites; the list of all with ``drafts`` is every
+    pledge (for staff). A meeting's are those its own page shows, which judges
+    the meeting itself (staff preview a draft with its pledges)."""
+    if meeting is not None:
+        found = Pledge.objects.public_under(meeting=meeting)
+    else:
+        found = Pledge.objects.listed(drafts=drafts)
     if donor is not None:
         found = found.filter(donor=donor)
-    if meeting is not None:
-        found = found.filter(meeting=meeting)
     return pledge_rows(found)
 
 
@@ -136,7 +140,7 @@ PLEDGE_FIELDS = (
     "meeting",
     "meeting__slug",
     "meeting__title",
-    "meeting__published",
+    *live_fields("meeting__"),
 )
 
 
@@ -301,10 +305,10 @@ def documents_by(*, person):
 # The timeline and a meeting's page
 
 
-def timeline(*, kind="", year=None, participant=""):
+def timeline(*, kind="", year=None, participant="", drafts=False):
     """Public meetings in time order, filtered by kind, year and the code of a
-    country that attended."""
-    meetings = meeting_rows(Meeting.objects.public()).chronological()
+    country that attended; with ``drafts``, draft meetings too (for staff)."""
+    meetings = meeting_rows(Meeting.objects.listed(drafts=drafts)).chronological()
     if kind:
         meetings = meetings.filter(kind=kind)
     if year:
@@ -320,11 +324,10 @@ def timeline_years():
 
 
 def attendees(*, meeting):
-    """A meeting's attendees visitors may see, in the attendances' order."""
-    return (
-        Attendance.objects.public()
-        .filter(meeting=meeting)
-        .select_related("person", "country")
+    """A meeting's attendees its page shows, in the attendances' order (the page
+    judges the meeting itself: staff preview a draft with its attendees)."""
+    return Attendance.objects.public_under(meeting=meeting).select_related(
+        "person", "country"
     )
 
 

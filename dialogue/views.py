@@ -2,7 +2,9 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.formats import date_format
 from django.utils.text import get_text_list
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
@@ -11,7 +13,7 @@ from . import opendata, selectors, structured_data
 from .charts import pledge_charts
 from .citations import CitationsMixin
 from .forms import MeetingFilterForm, SearchForm
-from .models import Country, Document, Meeting, Page, Person, Source
+from .models import Country, Document, Meeting, Page, Person, Pledge, Source
 from .search import search
 from .summaries import organization_description, roles_summary
 
@@ -19,6 +21,19 @@ from .summaries import organization_description, roles_summary
 PAGE_SIZE = 100
 PREVIEW_ROWS = selectors.PREVIEW_ROWS
 CITING_ROWS = selectors.CITING_ROWS
+
+
+def shows_drafts(request, model):
+    """Whether this request's user sees drafts of ``model``: staff who may view
+    it in the admin, on its pages and, marked, on the lists it belongs to. Their
+    pages are never stored by the page cache (they have a session)."""
+    user = request.user
+    opts = model._meta
+    return (
+        user.is_active
+        and user.is_staff
+        and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+    )
 
 
 def paginate(request, queryset, per_page):
@@ -38,24 +53,24 @@ class PreviewMixin:
     """
 
     def can_preview(self):
-        user = self.request.user
-        opts = self.model._meta
-        return (
-            user.is_active
-            and user.is_staff
-            and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
-        )
+        return shows_drafts(self.request, self.model)
 
     def visible(self, queryset):
         return queryset if self.can_preview() else queryset.public()
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("is_draft", not self.object.published)
+        obj = self.object
+        kwargs.setdefault("is_draft", not obj.is_public_now)
+        scheduled = obj.published and obj.publish_at and not obj.is_public_now
+        kwargs.setdefault(
+            "goes_public_at",
+            date_format(localtime(obj.publish_at), "j F Y, H:i T") if scheduled else "",
+        )
         return super().get_context_data(**kwargs)
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
-        if not self.object.published:
+        if not self.object.is_public_now:
             patch_cache_control(response, private=True, no_store=True)
             response["X-Robots-Tag"] = "noindex"
         return response
@@ -169,10 +184,11 @@ class MeetingListView(ListView):
 
     def get_queryset(self):
         self.filter_form = form = MeetingFilterForm(self.request.GET or None)
+        drafts = shows_drafts(self.request, Meeting)
         if not form.is_bound:
-            return selectors.timeline()
+            return selectors.timeline(drafts=drafts)
         if form.is_valid():
-            return selectors.timeline(**form.cleaned_data)
+            return selectors.timeline(drafts=drafts, **form.cleaned_data)
         return Meeting.objects.none()
 
     def get_context_data(self, **kwargs):
@@ -232,7 +248,9 @@ class PledgeListView(CitationsMixin, ListView):
             self.donor = selectors.participants().filter(code=code.upper()).first()
             if self.donor is None:
                 raise Http404
-        return selectors.pledges(donor=self.donor)
+        return selectors.pledges(
+            donor=self.donor, drafts=shows_drafts(self.request, Pledge)
+        )
 
     def get_context_data(self, **kwargs):
         by_donor = list(selectors.pledge_totals_by_donor())

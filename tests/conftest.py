@@ -54,6 +54,20 @@ def editor_client(client, editor):
     return client
 
 
+@pytest.fixture
+def steward(db):
+    """A staff user in the Data stewards group, who may import."""
+    user = User.objects.create_user("steward", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Data stewards"))
+    return user
+
+
+@pytest.fixture
+def steward_client(client, steward):
+    client.force_login(steward)
+    return client
+
+
 def restore_migration_data():
     """Run the data migrations' own functions again, on the models as each
     migration knew them (the Editors and Data stewards groups with their

@@ -1,4 +1,8 @@
-"""Builders for test data: each test makes what it needs."""
+"""Builders for test data: each test makes what it needs.
+
+The records are published, and the meetings held, unless a test says otherwise
+(``published=False``): most tests are about what visitors see, while the models
+start new records as drafts and new meetings as planned."""
 
 import datetime
 from decimal import Decimal
@@ -19,11 +23,16 @@ from dialogue.models import (
 _seq = count(1)
 
 
+def create(model, **fields):
+    fields.setdefault("published", True)
+    return model.objects.create(**fields)
+
+
 def make_source(**kwargs):
     n = next(_seq)
     fields = {"slug": f"source-{n}", "title": f"Source {n}", "publisher": "Publisher"}
     fields.update(kwargs)
-    return Source.objects.create(**fields)
+    return create(Source, **fields)
 
 
 def make_country(code="KZ", name=None, role="member", **kwargs):
@@ -33,13 +42,13 @@ def make_country(code="KZ", name=None, role="member", **kwargs):
         "UZ": "Uzbekistan",
         "TM": "Turkmenistan",
     }
-    return Country.objects.create(
-        code=code, name=name or names.get(code, code), role=role, **kwargs
+    return create(
+        Country, code=code, name=name or names.get(code, code), role=role, **kwargs
     )
 
 
 def make_person(name="Koichiro Gemba", **kwargs):
-    return Person.objects.create(name=name, **kwargs)
+    return create(Person, name=name, **kwargs)
 
 
 def make_meeting(**kwargs):
@@ -50,17 +59,16 @@ def make_meeting(**kwargs):
         "start_date": datetime.date(2012, 11, 10),
         "start_precision": "day",
         "city": "Tokyo",
+        "status": "held",
     }
     fields.update(kwargs)
-    return Meeting.objects.create(**fields)
+    return create(Meeting, **fields)
 
 
 def make_attendance(meeting, country, person=None, **kwargs):
     fields = {"position": "Minister for Foreign Affairs", "capacity": "delegate"}
     fields.update(kwargs)
-    return Attendance.objects.create(
-        meeting=meeting, country=country, person=person, **fields
-    )
+    return create(Attendance, meeting=meeting, country=country, person=person, **fields)
 
 
 def make_pledge(donor, **kwargs):
@@ -73,7 +81,7 @@ def make_pledge(donor, **kwargs):
         "announced_precision": "day",
     }
     fields.update(kwargs)
-    return Pledge.objects.create(donor=donor, **fields)
+    return create(Pledge, donor=donor, **fields)
 
 
 def make_document(**kwargs):
@@ -86,17 +94,15 @@ def make_document(**kwargs):
         "date_precision": "day",
     }
     fields.update(kwargs)
-    return Document.objects.create(**fields)
+    return create(Document, **fields)
 
 
 def make_point(document, number=1, text="A point.", **kwargs):
-    return DocumentPoint.objects.create(
-        document=document, number=number, text=text, **kwargs
-    )
+    return create(DocumentPoint, document=document, number=number, text=text, **kwargs)
 
 
 def make_page(**kwargs):
     n = next(_seq)
     fields = {"slug": f"page-{n}", "title": f"Page {n}", "body": "Some *prose*."}
     fields.update(kwargs)
-    return Page.objects.create(**fields)
+    return create(Page, **fields)

@@ -31,6 +31,8 @@ def build_large(factor=100):
     start = datetime.date(2005, 1, 1)
     meetings = [
         Meeting(
+            published=True,
+            status="held",
             slug=f"generated-{i}",
             kind=KINDS[i % len(KINDS)],
             number=1000 + i,
@@ -67,6 +69,7 @@ def build_large(factor=100):
             person, position = None, f"Envoy {slot}"
         attendances.append(
             Attendance(
+                published=True,
                 meeting=meeting,
                 country=country,
                 person=person,
@@ -78,6 +81,7 @@ def build_large(factor=100):
 
     pledges = Pledge.objects.bulk_create(
         Pledge(
+            published=True,
             slug=f"generated-pledge-{i}",
             donor=countries[i % len(countries)],
             amount=Decimal(1_000_000 + i),

@@ -444,7 +444,8 @@ def test_inline_pledge_with_bad_currency_saves_nothing(editor_client, db):
 def test_view_on_site_links_to_the_public_page(editor_client, db):
     meeting = make_meeting()
     page = editor_client.get(admin_url(Meeting, "change", meeting.pk)).content.decode()
-    assert "View on site" in page
+    assert f'<a href="{meeting.get_absolute_url()}" class="viewsitelink"' in page
+    assert "Preview on site</a>" in page
     pledge = make_pledge(make_country("JP"))
     assert pledge.get_absolute_url().endswith(f"#pledge-{pledge.slug}")
 

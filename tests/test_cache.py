@@ -215,6 +215,7 @@ def test_a_csv_import_is_seen_on_the_next_request(
         city="Almaty",
         host="KZ",
         format="in_person",
+        published="true",
     )
     meetings_csv.write_text(
         text + ",".join(row[column] for column in header) + "\r\n", encoding="utf-8"
@@ -496,27 +497,6 @@ def test_the_page_cache_is_off_with_a_cache_local_to_one_process(
         response = visitor.get(MEETINGS)
     assert len(captured.captured_queries) > 0
     assert "Renamed quietly" in response.content.decode()
-
-
-def test_import_uploads_wait_in_the_shared_cache(shared_cache):
-    storage = content.import_storage(encoding="utf-8-sig", read_mode="r")
-    assert isinstance(storage, content.SharedImportStorage)
-    storage.save(b"slug,title\r\n")
-    assert content.import_storage(name=storage.name).read() == b"slug,title\r\n"
-    storage.remove()
-    with pytest.raises(FileNotFoundError):
-        content.import_storage(name=storage.name).read()
-    with pytest.raises(FileNotFoundError):
-        content.import_storage(name="../../etc/passwd").read()
-
-
-def test_import_uploads_stay_on_disk_with_a_local_cache(settings):
-    from import_export.tmp_storages import TempFolderStorage
-
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    }
-    assert isinstance(content.import_storage(), TempFolderStorage)
 
 
 def test_static_files_have_hashed_names_immutable_caching_gzip_and_brotli(

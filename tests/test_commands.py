@@ -94,9 +94,9 @@ def test_export_writes_every_file(seed, tmp_path):
         for name in ("countries.csv", "sources.csv", "meetings.csv")
     }
     assert headers == {
-        "countries.csv": "code,name,role,joined_on,summary,sources",
-        "sources.csv": "slug,title,publisher,url,published_on,note",
-        "meetings.csv": f"{MEETING_HEADER},outcomes",
+        "countries.csv": "code,name,role,joined_on,summary,sources,published",
+        "sources.csv": "slug,title,publisher,url,published_on,note,published",
+        "meetings.csv": f"{MEETING_HEADER},outcomes,published",
     }
 
 
@@ -254,7 +254,7 @@ def test_the_default_report_lists_new_and_changed_rows_not_unchanged_ones(
     run("export_dataset", str(tmp_path))
     long_summary = "A much longer summary. " * 10
     sources = (tmp_path / "sources.csv").read_text(encoding="utf-8-sig")
-    write(tmp_path, "sources.csv", sources + "new-source,A new source,,,,\n")
+    write(tmp_path, "sources.csv", sources + "new-source,A new source,,,,,true\n")
     countries = (tmp_path / "countries.csv").read_text(encoding="utf-8-sig")
     countries = re.sub(
         r"TM,Turkmenistan,observer,,\"[^\"]*\"",
@@ -446,7 +446,7 @@ def test_the_report_names_the_people_an_import_will_create(seed, tmp_path):
 def test_one_bad_row_in_any_file_means_nothing_is_saved(seed, tmp_path):
     run("export_dataset", str(tmp_path))
     countries = (tmp_path / "countries.csv").read_text(encoding="utf-8-sig")
-    write(tmp_path, "countries.csv", countries + "MN,Mongolia,guest,,,\n")
+    write(tmp_path, "countries.csv", countries + "MN,Mongolia,guest,,,,true\n")
     meetings = (tmp_path / "meetings.csv").read_text(encoding="utf-8-sig")
     meetings = meetings.replace(",Astana,KZ,", ",Astana,XX,")
     write(tmp_path, "meetings.csv", meetings)
@@ -595,3 +595,15 @@ def test_the_documented_examples_import_into_an_empty_database(db):
     assert (error, err) == (None, "")
     assert "attendees.csv: 17 rows: 17 new, 0 updated, 0 unchanged" in out
     assert Pledge.objects.get().amount == 700_000_000
+
+
+def test_the_documented_examples_are_the_export_of_the_seed(seed, tmp_path):
+    """docs/examples/ is what export_dataset writes from the seed: a change to the
+    seed or to the columns that leaves them behind fails here."""
+    examples = Path(__file__).resolve().parent.parent / "docs" / "examples"
+    run("export_dataset", str(tmp_path))
+    for path in sorted(examples.iterdir()):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.name for p in examples.iterdir()
+    )

@@ -153,12 +153,18 @@ def test_the_preview_names_the_people_an_import_will_create(base, steward_client
 
 
 @pytest.fixture
-def uploads_dir(tmp_path, monkeypatch):
+def uploads_dir(tmp_path, settings):
     """Where the admin keeps an upload between the preview and the confirm."""
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    return tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "import_export": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    folder = tmp_path / "csv-imports"
+    folder.mkdir()
+    return folder
 
 
 def test_uploads_are_not_left_behind(base, steward_client, uploads_dir):
@@ -205,7 +211,10 @@ def test_html_in_cells_is_escaped_in_the_preview(base, steward_client):
         (b"", "The submitted file is empty."),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "The file is not UTF-8 text"),
         (b"slug\x00,kind\n", "This is not a CSV file: it contains binary data."),
-        (f"{HEADER}\n".encode(), "The file has no rows below the header."),
+        (
+            f"{HEADER}\n".encode(),
+            "The file has no rows below the header: nothing to import.",
+        ),
     ],
 )
 def test_unreadable_uploads_are_refused(base, steward_client, data, message):
@@ -305,10 +314,11 @@ def test_a_tampered_confirm_form_is_not_an_error_page(base, steward_client):
     assert Meeting.objects.filter(number=5).count() == 1
 
 
-def test_confirm_after_the_file_is_gone(base, steward_client):
+def test_confirm_after_the_file_is_gone(base, steward_client, uploads_dir):
     preview = upload(steward_client, f"{HEADER}\n{ROW}\n")
     fields = confirm_fields(preview)
-    fields["import_file_name"] = "no-such-upload"
+    for stored in uploads_dir.iterdir():
+        stored.unlink()
     response = steward_client.post(
         reverse("admin:dialogue_meeting_process_import"), fields, follow=True
     )

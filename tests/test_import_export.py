@@ -131,11 +131,11 @@ def test_export_dataset_adds_the_extension_columns_at_the_end(base):
         for resource in DATASET
     }
     assert headers == {
-        "countries.csv": "\ufeffcode,name,role,joined_on,summary,sources",
-        "sources.csv": "\ufeffslug,title,publisher,url,published_on,note",
-        "meetings.csv": "\ufeff" + MEETING_HEADER + ",outcomes",
-        "attendees.csv": "\ufeffmeeting,person,position,country,capacity",
-        "pledges.csv": "\ufeff" + PLEDGE_HEADER,
+        "countries.csv": "\ufeffcode,name,role,joined_on,summary,sources,published",
+        "sources.csv": "\ufeffslug,title,publisher,url,published_on,note,published",
+        "meetings.csv": "\ufeff" + MEETING_HEADER + ",outcomes,published",
+        "attendees.csv": "\ufeffmeeting,person,position,country,capacity,published",
+        "pledges.csv": "\ufeff" + PLEDGE_HEADER + ",published",
     }
 
 
@@ -190,8 +190,8 @@ def test_extension_columns_are_imported_when_present(base):
         "new",
     ]
     assert export_text(CountryResource, True).splitlines()[1:] == [
-        "KZ,Kazakhstan,member,,,mofa-2012;new",
-        "JP,Japan,member,,,",
+        "KZ,Kazakhstan,member,,,mofa-2012;new,true",
+        "JP,Japan,member,,,,true",
     ]
 
 
@@ -201,7 +201,7 @@ def test_a_misspelt_extension_column_is_named(base):
     assert problems(result) == [
         'Line 1: unknown column "outcome". Did you mean "outcomes"?',
         f"The header row of meetings.csv must be: {MEETING_HEADER} (optionally "
-        "followed by outcomes)",
+        "followed by outcomes,published)",
     ]
     assert not Meeting.objects.filter(number=5).exists()
 
@@ -271,25 +271,26 @@ FOURTH = "2012-11-10-foreign-ministers-4"
 
 def test_attendees_by_name_in_any_script_and_unnamed_by_position(base, client):
     text = (
-        "meeting,person,position,country,capacity\n"
-        "2012-11-10-foreign-ministers-4,Ерлан Абдылдаев,Minister,KZ,delegate\n"
+        "meeting,person,position,country,capacity,published\n"
+        "2012-11-10-foreign-ministers-4,Ерлан Абдылдаев,Minister,KZ,delegate,true\n"
         "2012-11-10-foreign-ministers-4,玄葉光一郎,Minister for Foreign Affairs,JP,"
-        "delegate\n"
-        "2012-11-10-foreign-ministers-4,,Ambassador to Japan,KZ,observer\n"
+        "delegate,true\n"
+        "2012-11-10-foreign-ministers-4,,Ambassador to Japan,KZ,observer,true\n"
     )
     result = run(AttendanceResource, text)
     assert problems(result) == []
     assert result.summary() == "3 new, 0 updated, 0 unchanged"
-    assert sorted(Person.objects.values_list("name", "slug")) == [
-        ("Ерлан Абдылдаев", "ерлан-абдылдаев"),
-        ("玄葉光一郎", "玄葉光一郎"),
+    # The people the file names for the first time are published with their rows.
+    assert sorted(Person.objects.values_list("name", "slug", "published")) == [
+        ("Ерлан Абдылдаев", "ерлан-абдылдаев", True),
+        ("玄葉光一郎", "玄葉光一郎", True),
     ]
     page = client.get(reverse("dialogue:meeting-detail", args=[FOURTH])).content
     assert "Ерлан Абдылдаев" in page.decode() and "玄葉光一郎" in page.decode()
     unnamed = Attendance.objects.get(person=None)
     assert (unnamed.position, unnamed.capacity) == ("Ambassador to Japan", "observer")
     # A changed capacity updates the row found by meeting+country+position.
-    result = run(AttendanceResource, text.replace(",KZ,observer", ",KZ,guest"))
+    result = run(AttendanceResource, text.replace(",KZ,observer,", ",KZ,guest,"))
     assert result.summary() == "0 new, 1 updated, 2 unchanged"
     assert Attendance.objects.get(person=None).capacity == "guest"
     assert Attendance.objects.count() == 3
@@ -298,9 +299,9 @@ def test_attendees_by_name_in_any_script_and_unnamed_by_position(base, client):
 def test_names_and_large_amounts_are_shown_intact_on_public_pages(base, client):
     run(
         PledgeResource,
-        f"{PLEDGE_HEADER}\n"
+        f"{PLEDGE_HEADER},published\n"
         "japan-2006,JP,10000000000000,JPY,true,2006-06,"
-        "2012-11-10-foreign-ministers-4,Роды и 支援,mofa-2012\n",
+        "2012-11-10-foreign-ministers-4,Роды и 支援,mofa-2012,true\n",
     )
     pledge = Pledge.objects.get()
     assert pledge.amount == Decimal("10000000000000")
@@ -313,6 +314,7 @@ def test_html_in_a_cell_stays_text_on_the_public_page(base, client):
     title = "<script>alert('x')</script> Summit"
     run(MeetingResource, meetings_csv(meeting_row(title=f'"{title}"')))
     meeting = Meeting.objects.get(number=5)
+    Meeting.objects.filter(pk=meeting.pk).update(published=True)
     assert meeting.title == title
     page = page_text(client.get(meeting.get_absolute_url()))
     assert "<script>alert" not in page
@@ -620,7 +622,7 @@ def test_line_numbers_count_lines_of_the_file(base):
                 'Line 1: unknown column "hots". Did you mean "host"?',
                 'Line 1: the column "host" is missing.',
                 f"The header row of meetings.csv must be: {MEETING_HEADER} "
-                "(optionally followed by outcomes)",
+                "(optionally followed by outcomes,published)",
             ],
         ),
         (
@@ -629,7 +631,7 @@ def test_line_numbers_count_lines_of_the_file(base):
             [
                 'Line 1: the column "host" is missing.',
                 f"The header row of meetings.csv must be: {MEETING_HEADER} "
-                "(optionally followed by outcomes)",
+                "(optionally followed by outcomes,published)",
             ],
         ),
         (
@@ -638,7 +640,7 @@ def test_line_numbers_count_lines_of_the_file(base):
                 "Line 1: column 13 has no name. Delete that column, or give it one of "
                 "the names below.",
                 f"The header row of meetings.csv must be: {MEETING_HEADER} "
-                "(optionally followed by outcomes)",
+                "(optionally followed by outcomes,published)",
             ],
         ),
         (
@@ -684,7 +686,9 @@ def test_missing_or_misspelled_header(base, header, expected):
         ),
         (
             b'code,name\n"KZ,Kazakhstan\n',
-            "This is not a well-formed CSV file: unexpected end of data (line 2).",
+            'Line 2, column "code": a double quote opens this value and is never '
+            "closed, so the rest of the file would be read into it. End the value "
+            'with a double quote, and write a double quote inside a value as two ("").',
         ),
         (
             b"code,name,role\nKZ,Kazakhstan,member,extra\n",
@@ -954,11 +958,12 @@ def test_every_kind_round_trips_through_an_empty_database(seed, extensions):
         resource.file_name: export_text(resource, extensions)
         for resource in FULL_DATASET
     }
+    flag = ",published" if extensions else ""
     assert first["document_points.csv"].splitlines()[0] == (
-        "\ufeffdocument,number,heading,text,is_quotation"
+        "\ufeffdocument,number,heading,text,is_quotation" + flag
     )
     assert first["pages.csv"].splitlines()[0] == (
-        "\ufeffslug,title,summary,body,menu_order,sources"
+        "\ufeffslug,title,summary,body,menu_order,sources" + flag
     )
     for resource in FULL_DATASET:
         result = run(resource, first[resource.file_name])

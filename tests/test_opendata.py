@@ -101,7 +101,8 @@ def test_drafts_and_references_to_drafts_are_left_out(client, db):
     make_attendance(meeting, japan, make_person(name="Shown Person"))
     make_attendance(meeting, japan, make_person(name="Hidden Person", published=False))
     make_attendance(draft, japan, make_person(name="At a draft"))
-    pledge = make_pledge(japan, slug="shown-pledge", meeting=draft)
+    make_pledge(japan, slug="at-a-draft-meeting", meeting=draft)
+    pledge = make_pledge(japan, slug="shown-pledge", meeting=meeting)
     pledge.sources.set([draft_source])
     make_pledge(hidden, slug="hidden-donor")
 
@@ -117,10 +118,14 @@ def test_drafts_and_references_to_drafts_are_left_out(client, db):
         "Shown Person"
     ]
     [row] = rows(download(client, "pledges"))
-    assert (row["slug"], row["meeting"], row["sources"]) == ("shown-pledge", "", "")
+    assert (row["slug"], row["meeting"], row["sources"]) == (
+        "shown-pledge",
+        "shown",
+        "",
+    )
     # Nothing was changed in the database by leaving references out.
     assert Meeting.objects.get(slug="shown").host == hidden
-    assert Pledge.objects.get(slug="shown-pledge").meeting == draft
+    assert Pledge.objects.get(slug="at-a-draft-meeting").meeting == draft
 
 
 def test_draft_people_documents_points_and_pages_are_left_out(client, db):

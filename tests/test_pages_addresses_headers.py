@@ -284,9 +284,9 @@ def test_the_migration_takes_the_position_out_of_documents_search_text(
     client, document_by_a_draft_author
 ):
     folded = "joint statement\nspecial envoy for silk road diplomacy"
-    Document.objects.update(search_text=folded, search_role="")  # as 0008 left it
+    Document.objects.update(search_text=folded, search_role="")  # as 0011 left it
     migration = importlib.import_module(
-        "dialogue.migrations.0010_refold_document_search_text"
+        "dialogue.migrations.0013_refold_document_search_text"
     )
     migration.refold_documents(apps, None)
     document = Document.objects.get()

@@ -30,6 +30,8 @@ def make_meetings(count, **fields):
     start = datetime.date(2005, 1, 3)
     return Meeting.objects.bulk_create(
         Meeting(
+            published=True,
+            status="held",
             slug=f"meeting-{i}",
             kind="senior_officials",
             number=i,
@@ -132,11 +134,17 @@ def test_a_participants_people_come_a_page_at_a_time_by_name(client):
     japan = make_country("JP")
     [meeting] = make_meetings(1)
     people = Person.objects.bulk_create(
-        Person(name=f"Person {i:03d}", slug=f"person-{i:03d}")
+        Person(name=f"Person {i:03d}", slug=f"person-{i:03d}", published=True)
         for i in range(PAGE_SIZE + 1, 0, -1)
     )
     Attendance.objects.bulk_create(
-        Attendance(meeting=meeting, country=japan, person=person, position="Envoy")
+        Attendance(
+            meeting=meeting,
+            country=japan,
+            person=person,
+            position="Envoy",
+            published=True,
+        )
         for person in people
     )
     url = japan.get_absolute_url()
@@ -156,7 +164,9 @@ def test_a_persons_meetings_come_a_page_at_a_time(client):
     japan, gemba = make_country("JP"), make_person()
     meetings = make_meetings(PAGE_SIZE + 1)
     Attendance.objects.bulk_create(
-        Attendance(meeting=m, country=japan, person=gemba, position="Minister")
+        Attendance(
+            meeting=m, country=japan, person=gemba, position="Minister", published=True
+        )
         for m in meetings
     )
     url = gemba.get_absolute_url()

@@ -297,7 +297,10 @@ def test_records_imported_from_csv_are_found_and_updates_refold(client, db, tmp_
         call_command("import_dataset", str(tmp_path), verbosity=0)
 
     import_files(
-        people="slug,name,other_names\nyoshimasa-hayashi,Yoshimasa Hayashi,林芳正\n"
+        people=(
+            "slug,name,other_names,published\n"
+            "yoshimasa-hayashi,Yoshimasa Hayashi,林芳正,true\n"
+        )
     )
     page = results_page(client, "ＨＡＹＡＳＨＩ")
     assert ">Yoshimasa Hayashi</a>" in page
@@ -309,8 +312,9 @@ def test_records_imported_from_csv_are_found_and_updates_refold(client, db, tmp_
     import_files(
         people="slug,name,other_names\nyoshimasa-hayashi,Yoshimasa Hayashi,Хаяси\n",
         documents=(
-            "slug,title,kind,date,meeting,author,author_role,summary,sources\n"
-            "kishida-speech,A speech,speech,2023-05-01,,Fumio Kishida,,,\n"
+            "slug,title,kind,date,meeting,author,author_role,summary,sources,"
+            "published\n"
+            "kishida-speech,A speech,speech,2023-05-01,,Fumio Kishida,,,,true\n"
         ),
     )
     assert "No results for “林芳正”." in results_page(client, "林芳正")

@@ -336,7 +336,9 @@ def add_document_list_rows(n):
 
 
 def add_person_page_rows(n):
-    gemba = Person.objects.get_or_create(name="Koichiro Gemba", slug="gemba")[0]
+    gemba = Person.objects.get_or_create(
+        name="Koichiro Gemba", slug="gemba", defaults={"published": True}
+    )[0]
     for code in CODES[n]:
         meeting = make_meeting()
         meeting.sources.add(make_source())

@@ -351,9 +351,9 @@ def test_sessions_edits_and_imports_span_both_servers(servers):
     upload = FormFields(import_html, action="").fields
     csv_text = (
         "slug,kind,number,title,status,start_date,end_date,city,host,format,"
-        "summary,sources\r\n"
+        "summary,sources,published\r\n"
         "2016-06-01-expert-meeting,expert_meeting,,Expert meeting on water in "
-        "Dushanbe,held,2016-06-01,,Dushanbe,TJ,in_person,,\r\n"
+        "Dushanbe,held,2016-06-01,,Dushanbe,TJ,in_person,,,true\r\n"
     )
     status, _, preview = editor_a.post(
         import_url, upload, files={"import_file": ("meetings.csv", csv_text.encode())}

@@ -332,9 +332,24 @@ AXES_CLIENT_IP_CALLABLE = "capj.security.client_ip"
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-# An upload waits for its confirm step in the shared cache when there is one, so the
-# confirm may reach another app server (dialogue.cache.import_storage).
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "dialogue.cache.import_storage"
+# An upload waits for its confirm step, byte for byte, in the shared cache when
+# there is one, so the confirm may reach another app server, else as a file of
+# STORAGES["import_export"] (dialogue.csv.uploads.import_storage). Only the user who
+# uploaded it may confirm it, for the same kind of record, within
+# CSV_IMPORT_UPLOAD_SECONDS (default an hour); an upload not confirmed by then is
+# removed.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "dialogue.csv.uploads.import_storage"
+CSV_IMPORT_UPLOAD_SECONDS = env_int("DJANGO_CSV_IMPORT_UPLOAD_SECONDS", 60 * 60)
+STORAGES["import_export"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": os.environ.get(
+            "DJANGO_CSV_IMPORT_UPLOAD_DIR", str(BASE_DIR / "var" / "uploads")
+        ),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
 # Formula cells are neutralised by dialogue.csv.files.DialogueCSV (all of = + - @
 # tab CR, reversibly); the library's own option only strips a leading "=".
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False

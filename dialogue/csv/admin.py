@@ -17,12 +17,14 @@ from import_export.forms import ExportForm, ImportForm
 
 from .dataset import log_import
 from .files import (
+    NO_ROWS,
     CsvFileError,
     DialogueCSV,
     max_upload_bytes,
     read_csv,
     too_large_message,
 )
+from .uploads import UploadRefused, sign_upload, signed_upload
 
 #: The preview lists at most this many notes; the rest are counted.
 NOTES_SHOWN = 50
@@ -47,6 +49,10 @@ def notes_message(notes):
 class CsvImportForm(ImportForm):
     """The upload step: the file is refused as a whole if it cannot be read."""
 
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.resource_classes = resources
+
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         if upload.size > max_upload_bytes():
@@ -58,7 +64,12 @@ class CsvImportForm(ImportForm):
         except CsvFileError as exc:
             raise FormValidationError(exc.problems) from None
         if not len(dataset):
-            raise FormValidationError("The file has no rows below the header.")
+            # What the command line says of this file too: its header's problems,
+            # else that there is nothing to import.
+            resource = self.resource_classes[0]()
+            raise FormValidationError(
+                resource.header_problems(dataset.headers) or [NO_ROWS]
+            )
         return upload
 
 
@@ -108,12 +119,23 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
         context["max_upload_size"] = filesizeformat(max_upload_bytes())
         return context
 
+    def get_confirm_form_initial(self, request, import_form):
+        """The confirm form names the upload signed for this user and this import
+        (:mod:`.uploads`), never by the name it is stored under."""
+        initial = super().get_confirm_form_initial(request, import_form)
+        if initial.get("import_file_name"):
+            initial["import_file_name"] = sign_upload(
+                initial["import_file_name"], request.user, self.model
+            )
+        return initial
+
     @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
         """The confirm step: import for real, or show why nothing was imported.
 
-        The library's own step would read a file gone from storage, or no longer
-        valid, into a traceback, and record a failed import as done.
+        The library's own step would read any file of the server's temporary
+        folder the form names, read a file gone from storage, or no longer valid,
+        into a traceback, and record a failed import as done.
         """
         if not self.has_import_permission(request):
             raise PermissionDenied
@@ -128,15 +150,17 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
             )
             return HttpResponseRedirect(import_url)
         file_name = confirm_form.cleaned_data["original_file_name"]
-        tmp_storage = self.get_tmp_storage_class()(
-            name=confirm_form.cleaned_data["import_file_name"],
-            encoding=self.from_encoding,
-            read_mode="r",
-            **self.get_tmp_storage_class_kwargs(),
-        )
+        try:
+            name = signed_upload(
+                confirm_form.cleaned_data["import_file_name"], request.user, self.model
+            )
+        except UploadRefused as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(import_url)
+        tmp_storage = self.get_tmp_storage_class()(name=name)
         try:
             dataset = read_csv(tmp_storage.read())
-        except (OSError, UnicodeDecodeError, CsvFileError):
+        except (OSError, CsvFileError):
             messages.error(
                 request,
                 _("The uploaded file is no longer available; upload it again."),

@@ -24,6 +24,7 @@ from import_export.results import Error, RowResult
 
 from ..models import Person, Searchable
 from .checks import ModelChecks
+from .columns import Column
 from .results import (
     CsvResult,
     CsvRowResult,
@@ -31,7 +32,7 @@ from .results import (
     Problem,
     explain_database_error,
 )
-from .widgets import PersonWidget
+from .widgets import PersonWidget, TrueFalseWidget
 
 
 class KeyLoader(CachedInstanceLoader):
@@ -98,6 +99,11 @@ class CsvResource(ModelChecks, resources.ModelResource):
     key_noun = "slug"
     #: Columns a row must fill although the model accepts them empty.
     required_columns = ()
+
+    #: Every file's last extension column (each resource lists it in its
+    #: ``fields`` and ``extension_columns``): without it, new records are drafts
+    #: and existing ones keep their flag.
+    published = Column("published", TrueFalseWidget())
 
     class Meta:
         instance_loader_class = KeyLoader
@@ -426,12 +432,14 @@ class CsvResource(ModelChecks, resources.ModelResource):
         """People named for the first time in this file are created first, for new
         and updated rows alike (a document's author may change to a new name)."""
         columns = [field.attribute for field in self.person_fields]
-        people = {
-            id(person): person
-            for obj in instances
-            for person in (getattr(obj, column) for column in columns)
-            if person is not None and person.pk is None
-        }
+        people = {}
+        for obj in instances:
+            for person in (getattr(obj, column) for column in columns):
+                if person is not None and person.pk is None:
+                    people[id(person)] = person
+                    # Published with the first published row that names them: a
+                    # published attendee whose person is a draft stays hidden.
+                    person.published = person.published or obj.published
         if people:
             for person in people.values():
                 person.fold_search_text()

@@ -130,6 +130,8 @@ class FileReport:
     problems: list = field(default_factory=list)
     skipped_because: str = ""
     missing: bool = False
+    #: A header and no rows: nothing to import (:data:`.files.NO_ROWS`).
+    empty: bool = False
 
     @property
     def failed(self):
@@ -208,6 +210,7 @@ def import_dataset(directory, dry_run=False, progress=None, user=None):
                     bar.close()
             file_report.result = result
             file_report.problems = result.problems()
+            file_report.empty = not len(dataset)
             if result.failed:
                 failed.add(name)
         if failed or dry_run:

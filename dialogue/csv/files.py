@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import tablib
 from django.conf import settings
@@ -43,6 +44,16 @@ def unescape_formula(value):
     return value
 
 
+#: What the admin's import and the command line both say of a file with a header
+#: and no rows (the admin then shows no preview; the command imports the other
+#: files).
+NO_ROWS = "The file has no rows below the header: nothing to import."
+
+#: A cell followed by a comma: quoted (``""`` inside for a quote) or not.
+_CELL_AND_COMMA = re.compile(r'"(?:[^"]|"")*"(?=,)|[^,"\r\n]*(?=,)')
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 class CsvFileError(Exception):
     """The file as a whole cannot be read; nothing in it was imported."""
 
@@ -68,7 +79,7 @@ def read_csv(data):
                 "upload that file."
             )
         try:
-            text = data.decode("utf-8-sig")
+            text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise CsvFileError(
                 f"The file is not UTF-8 text (the byte 0x{data[exc.start]:02X} at "
@@ -77,31 +88,38 @@ def read_csv(data):
                 "character set “Unicode (UTF-8)”."
             ) from None
     else:
-        text = data.removeprefix("\ufeff")
+        text = data
+    # Every byte-order mark at the start, not only the first: a file saved again
+    # by a program that adds its own mark has two, and the admin and the command
+    # line read it alike. Only the header follows, whose names are fixed.
+    text = text.lstrip("\ufeff")
     if not text.strip():
         raise CsvFileError("The file is empty.")
-    if "\x00" in text:
-        raise CsvFileError(
-            "This is not a CSV file: it contains binary data. Save the spreadsheet "
-            "as CSV (comma-separated values) and upload that file."
-        )
     # The csv module refuses a cell over 128 KB, while a prose page's body has no
     # limit: any cell of a file within the cap is read (the limit is per process).
     if csv.field_size_limit() < max_upload_bytes():
         csv.field_size_limit(max_upload_bytes())
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    stream = io.StringIO(text, newline="")
+    reader = csv.reader(stream, strict=True)
     dataset = tablib.Dataset()
     line_numbers = []
     problems = []
+    header = None
     try:
-        header = None
         while True:
             start = reader.line_num + 1
+            offset = stream.tell()
             try:
                 cells = next(reader)
             except StopIteration:
                 break
             if header is None:
+                if any("\x00" in cell for cell in cells):
+                    raise CsvFileError(
+                        "This is not a CSV file: it contains binary data. Save the "
+                        "spreadsheet as CSV (comma-separated values) and upload that "
+                        "file."
+                    )
                 header = [cell.strip() for cell in cells]
                 dataset.headers = header
                 continue
@@ -114,6 +132,12 @@ def read_csv(data):
                     "is not in double quotes."
                 )
                 continue
+            problems.extend(
+                f'Line {start}, column "{header[index]}": the value contains a NUL '
+                "character (code 0), which cannot be stored. Remove it from the cell."
+                for index, cell in enumerate(cells)
+                if "\x00" in cell
+            )
             dataset.append([unescape_formula(cell) for cell in cells])
             line_numbers.append(start)
     except csv.Error as exc:
@@ -123,6 +147,8 @@ def read_csv(data):
                 f"{csv.field_size_limit():,} characters, the longest a cell may be. "
                 "Check for a double quote that opens a value and is never closed."
             ) from None
+        if str(exc) == "unexpected end of data":
+            raise CsvFileError(unclosed_quote(text, offset, start, header)) from None
         raise CsvFileError(
             f"This is not a well-formed CSV file: {exc} (line {reader.line_num})."
         ) from None
@@ -130,6 +156,27 @@ def read_csv(data):
         raise CsvFileError(*problems)
     dataset.line_numbers = line_numbers
     return dataset
+
+
+def unclosed_quote(text, offset, line, header):
+    """Where a value whose double quote is never closed opens: the record starting
+    at ``offset`` of ``text``, on ``line``, ends with it.
+
+    The csv module only says that the file ended inside a quoted value; a person
+    needs the line and column where the quote opened (correctness rule).
+    """
+    position, column = offset, 0
+    while match := _CELL_AND_COMMA.match(text, position):
+        position, column = match.end() + 1, column + 1
+    line += len(_LINE_BREAK.findall(text, offset, position))
+    where = f"Line {line}"
+    if header is not None and column < len(header):
+        where += f', column "{header[column]}"'
+    return (
+        f"{where}: a double quote opens this value and is never closed, so the rest "
+        "of the file would be read into it. End the value with a double quote, and "
+        'write a double quote inside a value as two ("").'
+    )
 
 
 def write_csv(dataset):

@@ -40,7 +40,7 @@ def _meetings():
 
 class CountryResource(CsvResource):
     file_name = "countries.csv"
-    extension_columns = ("sources",)
+    extension_columns = ("sources", "published")
     key_noun = "country code"
 
     code = Column("code", KeyWidget())
@@ -53,7 +53,15 @@ class CountryResource(CsvResource):
     class Meta:
         model = Country
         import_id_fields = ("code",)
-        fields = ("code", "name", "role", "joined_on", "summary", "sources")
+        fields = (
+            "code",
+            "name",
+            "role",
+            "joined_on",
+            "summary",
+            "sources",
+            "published",
+        )
 
     def load(self, dataset):
         self.fields["sources"].load(self._meta.model)
@@ -61,7 +69,7 @@ class CountryResource(CsvResource):
 
 class SourceResource(CsvResource):
     file_name = "sources.csv"
-    extension_columns = ("note",)
+    extension_columns = ("note", "published")
 
     slug = Column("slug", KeyWidget())
     title = Column("title", TextWidget(spaces_are_empty=True))
@@ -73,7 +81,15 @@ class SourceResource(CsvResource):
     class Meta:
         model = Source
         import_id_fields = ("slug",)
-        fields = ("slug", "title", "publisher", "url", "published_on", "note")
+        fields = (
+            "slug",
+            "title",
+            "publisher",
+            "url",
+            "published_on",
+            "note",
+            "published",
+        )
 
 
 class MeetingLoader(KeyLoader):
@@ -88,7 +104,7 @@ class MeetingLoader(KeyLoader):
 
 class MeetingResource(CsvResource):
     file_name = "meetings.csv"
-    extension_columns = ("outcomes",)
+    extension_columns = ("outcomes", "published")
     related = ("host",)
     key_attribute = "slug"
 
@@ -129,6 +145,7 @@ class MeetingResource(CsvResource):
             "summary",
             "sources",
             "outcomes",
+            "published",
         )
 
     def load(self, dataset):
@@ -196,6 +213,7 @@ class AttendanceResource(CsvResource):
     """attendees.csv: a named attendee is identified by meeting and person, an
     unnamed one (empty person) by meeting, country and position."""
 
+    extension_columns = ("published",)
     file_name = "attendees.csv"
     related = ("meeting", "person", "country")
 
@@ -209,7 +227,7 @@ class AttendanceResource(CsvResource):
         model = Attendance
         instance_loader_class = NaturalKeyLoader
         import_id_fields = ("meeting", "person", "country", "position")
-        fields = ("meeting", "person", "position", "country", "capacity")
+        fields = ("meeting", "person", "position", "country", "capacity", "published")
 
     def load(self, dataset):
         self.fields["meeting"].widget.load(_meetings())
@@ -257,6 +275,7 @@ class AttendanceResource(CsvResource):
 
 
 class PledgeResource(CsvResource):
+    extension_columns = ("published",)
     file_name = "pledges.csv"
     related = ("donor", "meeting")
     key_attribute = "slug"
@@ -290,6 +309,7 @@ class PledgeResource(CsvResource):
             "meeting",
             "purpose",
             "sources",
+            "published",
         )
 
     def load(self, dataset):
@@ -301,6 +321,7 @@ class PledgeResource(CsvResource):
 class PersonResource(CsvResource):
     """people.csv: slugs and names, e.g. to correct a spelling."""
 
+    extension_columns = ("published",)
     file_name = "people.csv"
 
     slug = Column("slug", KeyWidget())
@@ -310,10 +331,11 @@ class PersonResource(CsvResource):
     class Meta:
         model = Person
         import_id_fields = ("slug",)
-        fields = ("slug", "name", "other_names")
+        fields = ("slug", "name", "other_names", "published")
 
 
 class DocumentResource(CsvResource):
+    extension_columns = ("published",)
     file_name = "documents.csv"
     related = ("meeting", "author")
 
@@ -340,6 +362,7 @@ class DocumentResource(CsvResource):
             "author_role",
             "summary",
             "sources",
+            "published",
         )
 
     def load(self, dataset):
@@ -351,6 +374,7 @@ class DocumentResource(CsvResource):
 class DocumentPointResource(CsvResource):
     """document_points.csv: a point is its document and number."""
 
+    extension_columns = ("published",)
     file_name = "document_points.csv"
     related = ("document",)
 
@@ -364,7 +388,7 @@ class DocumentPointResource(CsvResource):
         model = DocumentPoint
         instance_loader_class = NaturalKeyLoader
         import_id_fields = ("document", "number")
-        fields = ("document", "number", "heading", "text", "is_quotation")
+        fields = ("document", "number", "heading", "text", "is_quotation", "published")
 
     def load(self, dataset):
         documents = {document.slug: document for document in Document.objects.all()}
@@ -395,6 +419,7 @@ class DocumentPointResource(CsvResource):
 class PageResource(CsvResource):
     """pages.csv: the editor-written prose pages, Markdown bodies."""
 
+    extension_columns = ("published",)
     file_name = "pages.csv"
 
     slug = Column("slug", KeyWidget())
@@ -407,7 +432,15 @@ class PageResource(CsvResource):
     class Meta:
         model = Page
         import_id_fields = ("slug",)
-        fields = ("slug", "title", "summary", "body", "menu_order", "sources")
+        fields = (
+            "slug",
+            "title",
+            "summary",
+            "body",
+            "menu_order",
+            "sources",
+            "published",
+        )
 
     def load(self, dataset):
         self.fields["sources"].load(self._meta.model)

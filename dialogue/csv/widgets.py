@@ -18,7 +18,7 @@ from import_export import widgets
 
 from ..models import Country, Document, Meeting, Person, Source
 from ..partial_dates import PartialDate, Precision
-from ..search import fold
+from ..text import fold
 
 
 class TextWidget(widgets.CharWidget):

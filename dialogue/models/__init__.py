@@ -14,14 +14,17 @@ from .base import (
     MeetingStatus,
     Role,
     Searchable,
+    live_fields,
+    next_scheduled_change,
 )
 from .content import Page, Source
 from .documents import Document, DocumentPoint
-from .meetings import Attendance, Meeting, meeting_label
+from .meetings import FORMAT_NOT_RECORDED, Attendance, Meeting, meeting_label
 from .participants import Country, Person
 from .pledges import Pledge, pledge_label
 
 __all__ = [
+    "FORMAT_NOT_RECORDED",
     "Attendance",
     "Capacity",
     "Country",
@@ -38,6 +41,8 @@ __all__ = [
     "Role",
     "Searchable",
     "Source",
+    "live_fields",
     "meeting_label",
+    "next_scheduled_change",
     "pledge_label",
 ]

@@ -1,7 +1,10 @@
 """What every record shares: choices, the visibility rules, timestamps."""
 
+from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,8 +35,11 @@ def unique_slug(base, taken, others):
     return slug
 
 
-def choice_constraint(field, choices, name, allow_blank=False):
-    values = list(choices.values) + ([""] if allow_blank else [])
+# Called in the models' Meta, when they are imported: before mutation testing can
+# switch a mutant on, so its mutants could only "survive". The constraints it makes
+# are tested in the database (tests/test_models.py, TestConstraints).
+def choice_constraint(field, choices, name, blank=False):  # pragma: no mutate block
+    values = list(choices.values) + ([""] if blank else [])
     return models.CheckConstraint(condition=Q(**{f"{field}__in": values}), name=name)
 
 
@@ -80,9 +86,33 @@ class DocumentKind(models.TextChoices):
 
 
 def public_or_none(record):
-    """A linked record as visitors see it: itself when published, else None
-    (the link's target is a draft, or there is none)."""
-    return record if record is not None and record.published else None
+    """A linked record as visitors see it: itself when it is public now, else
+    None (the link's target is a draft or scheduled, or there is none)."""
+    return record if record is not None and record.is_public_now else None
+
+
+def live_q(prefix=""):
+    """A record's own part of the rule: published, and within its publishing
+    window now (``Now()``: the database's clock when the query runs)."""
+    return (
+        Q(**{f"{prefix}published": True})
+        & (
+            Q(**{f"{prefix}publish_at__isnull": True})
+            | Q(**{f"{prefix}publish_at__lte": Now()})
+        )
+        & (
+            Q(**{f"{prefix}unpublish_at__isnull": True})
+            | Q(**{f"{prefix}unpublish_at__gt": Now()})
+        )
+    )
+
+
+#: The fields :attr:`Timestamped.is_public_now` reads, for ``only()`` lists.
+LIVE_FIELDS = ("published", "publish_at", "unpublish_at")
+
+
+def live_fields(prefix=""):
+    return tuple(f"{prefix}{name}" for name in LIVE_FIELDS)
 
 
 def public_value(record, name):
@@ -100,7 +130,9 @@ class PublishedQuerySet(models.QuerySet):
 
     A record is public when it is published and so is each record it belongs to
     (``public_parents``: a draft meeting hides its attendees); an optional link
-    (``public_links``) must be empty or point at a public record. Pages, search,
+    (``public_links``) must be empty or point at a public record (a pledge at a
+    draft meeting is hidden with it). New records start as drafts (the flag's
+    default), so nothing goes public before an editor says so. Pages, search,
     open data, feeds and sitemaps all read through :meth:`public` (or
     :meth:`public_q` across a relation).
     """
@@ -114,20 +146,30 @@ class PublishedQuerySet(models.QuerySet):
 
     def public_q(self, prefix="", *, skip=()):
         """The rule as a Q on this model, or across a relation with ``prefix``
-        (``"attendances__"``); the parents named in ``skip`` are left out."""
-        rule = Q(**{f"{prefix}published": True})
+        (``"attendances__"``); the parents and links named in ``skip`` are left
+        out."""
+        rule = live_q(prefix)
         for parent in self.public_parents:
             if parent not in skip:
-                rule &= Q(**{f"{prefix}{parent}__published": True})
+                rule &= live_q(f"{prefix}{parent}__")
         for link in self.public_links:
-            rule &= Q(**{f"{prefix}{link}__isnull": True}) | Q(
-                **{f"{prefix}{link}__published": True}
-            )
+            if link in skip:
+                continue
+            rule &= Q(**{f"{prefix}{link}__isnull": True}) | live_q(f"{prefix}{link}__")
         return rule
 
     def public(self):
         """Records visitors may see."""
         return self.filter(self.public_q())
+
+    def listed(self, *, drafts=False):
+        """The records a list shows, each with ``is_public``: the public ones or,
+        with ``drafts`` (staff), every record, those visitors cannot see marked
+        by ``is_public`` false."""
+        if drafts:
+            rule = ExpressionWrapper(self.public_q(), output_field=BooleanField())
+            return self.annotate(is_public=rule)
+        return self.public().annotate(is_public=Value(True))
 
     def public_under(self, **parent):
         """The rows of one parent (``document=...``) visitors may see on that
@@ -150,8 +192,30 @@ class Timestamped(models.Model):
 
     published = models.BooleanField(
         _("published"),
-        default=True,
-        help_text=_("Untick to keep this as a draft, hidden from the public site."),
+        default=False,
+        help_text=_(
+            "Tick to show this on the public site. New records start as drafts, "
+            "and a record of a draft (an attendee of a draft meeting) stays hidden "
+            "whatever its own flag."
+        ),
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "With Published ticked, the record goes public at this moment and not "
+            "before. Leave empty to publish at once."
+        ),
+    )
+    unpublish_at = models.DateTimeField(
+        _("unpublish at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The record leaves the public site at this moment. Leave empty to keep "
+            "it public."
+        ),
     )
     # Defaults rather than auto_now(_add), so that fixtures and bulk imports,
     # which save without calling save(), still get a time.
@@ -171,6 +235,32 @@ class Timestamped(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "updated_at"}
         super().save(*args, **kwargs)
+
+    @property
+    def is_public_now(self):
+        """This record's own part of the rule (:func:`live_q`), in Python."""
+        now = timezone.now()
+        return (
+            self.published
+            and (self.publish_at is None or self.publish_at <= now)
+            and (self.unpublish_at is None or self.unpublish_at > now)
+        )
+
+    def clean(self):
+        super().clean()
+        if (
+            self.publish_at is not None
+            and self.unpublish_at is not None
+            and self.unpublish_at <= self.publish_at
+        ):
+            raise ValidationError(
+                {
+                    "unpublish_at": _(
+                        "The record would leave the public site before it goes "
+                        "public: choose an unpublish time after the publish time."
+                    )
+                }
+            )
 
 
 class Searchable(Timestamped):
@@ -209,3 +299,18 @@ class Searchable(Timestamped):
             for name in self.search_fields
             if (folded := fold(getattr(self, name)))
         )
+
+
+def next_scheduled_change(after):
+    """The first moment after ``after`` at which a record is set to go public or
+    leave the public site, or None: what visitors may see changes then with no
+    write, so a page cached before it must not be served after it. One query."""
+    moments = [
+        model.objects.filter(**{f"{field}__gt": after}).values_list(field).order_by()
+        for model in apps.get_app_config("dialogue").get_models()
+        if issubclass(model, Timestamped)
+        for field in ("publish_at", "unpublish_at")
+    ]
+    first, *rest = moments
+    found = first.union(*rest).order_by("publish_at")[:1]
+    return found[0][0] if found else None

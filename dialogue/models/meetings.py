@@ -1,7 +1,9 @@
 """Meetings and who attended them."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +34,10 @@ class MeetingQuerySet(SlugQuerySet):
         )
 
 
+#: What an empty format means, wherever a meeting's format is shown or chosen.
+FORMAT_NOT_RECORDED = _("not recorded")
+
+
 def meeting_label(title, start):
     """How a meeting is named in a list of records: its title and date."""
     return f"{title} ({start})"
@@ -58,7 +64,11 @@ class Meeting(Searchable):
     )
     title = models.CharField(_("title"), max_length=300)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.HELD
+        _("status"),
+        max_length=10,
+        choices=Status,
+        default=Status.PLANNED,
+        help_text=_("“Held” only once it has taken place: not for a future date."),
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     start_precision = models.CharField(
@@ -84,7 +94,16 @@ class Meeting(Searchable):
         blank=True,
         verbose_name=_("host country"),
     )
-    format = models.CharField(_("format"), max_length=10, choices=Format, blank=True)
+    format = models.CharField(
+        _("format"),
+        max_length=10,
+        choices=Format,
+        blank=True,
+        help_text=_(
+            "Leave empty when the sources do not say whether it was held in "
+            "person, online or both: empty means not recorded."
+        ),
+    )
     summary = models.TextField(_("summary"), blank=True)
     outcomes = models.TextField(_("outcomes"), blank=True)
     sources = models.ManyToManyField(
@@ -142,6 +161,25 @@ class Meeting(Searchable):
             self.slug = self.derive_slug()
         super().save(*args, **kwargs)
 
+    def clean(self):
+        super().clean()
+        # The home page counts held meetings: a future one is planned until then.
+        # A date known only to the month or year is stored as its first day.
+        if (
+            self.status == self.Status.HELD
+            and self.start_date is not None
+            and self.start_date > timezone.localdate()
+        ):
+            raise ValidationError(
+                {
+                    "status": _(
+                        "A meeting starting on %(date)s, in the future, cannot be "
+                        "“held”: choose “planned” until it has taken place."
+                    )
+                    % {"date": self.start}
+                }
+            )
+
     def get_absolute_url(self):
         return record_url("dialogue:meeting-detail", self.slug)
 
@@ -165,6 +203,11 @@ class Meeting(Searchable):
         """'4th Foreign Ministers' Meeting', or the kind alone when unnumbered."""
         label = self.get_kind_display()
         return f"{ordinal(self.number)} {label}" if self.number else label
+
+    @property
+    def format_display(self):
+        """How it was held, or "not recorded" when no source says."""
+        return self.get_format_display() or FORMAT_NOT_RECORDED
 
     @property
     def public_host(self):

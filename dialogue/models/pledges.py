@@ -27,9 +27,10 @@ def pledge_label(donor, currency, amount):
 
 
 class PledgeQuerySet(SlugQuerySet):
-    # A draft donor's pledges stay off the public site with it; a pledge
-    # announced at a draft meeting stays public, without the meeting.
+    # A draft donor's pledges stay off the public site with it, and so do the
+    # pledges announced at a draft meeting (a pledge at no meeting can be public).
     public_parents = ("donor",)
+    public_links = ("meeting",)
 
 
 class Pledge(Timestamped):

@@ -30,6 +30,7 @@ def add_meeting_states():
 
     kazakhstan = Country.objects.get(code="KZ")
     Meeting.objects.create(
+        published=True,
         slug=CANCELLED,
         kind="summit",
         title="Summit in Astana",
@@ -42,6 +43,7 @@ def add_meeting_states():
         summary="Called off before it met.",
     )
     Meeting.objects.create(
+        published=True,
         slug=PLANNED,
         kind="summit",
         number=2,
@@ -60,6 +62,7 @@ def add_second_currency():
     from dialogue.models import Country, Pledge
 
     Pledge.objects.create(
+        published=True,
         slug="japan-yen-2019",
         donor=Country.objects.get(code="JP"),
         amount=Decimal("3000000000000"),
@@ -70,6 +73,7 @@ def add_second_currency():
         purpose="Infrastructure in the region.",
     )
     Pledge.objects.create(
+        published=True,
         slug="kazakhstan-yen-2019",
         donor=Country.objects.get(code="KZ"),
         amount=Decimal("500000000"),

@@ -105,10 +105,27 @@ def test_editor_journey(migration_data, site, editor, page):
     page.get_by_role("button", name="Confirm import").click()
     expect(page.locator(".messagelist")).to_contain_text(re.compile("1 new|new"))
 
+    # Imported without a published column, it is a draft until an editor
+    # publishes it from the list of drafts.
+    # The editor sees it on the timeline, marked as a draft.
+    page.goto(site.url + reverse("dialogue:meeting-list"))
+    draft_row = page.locator("li.meeting", has_text="5th Foreign Ministers' Meeting")
+    expect(draft_row).to_contain_text("Draft")
+    page.goto(
+        site.url + reverse("admin:dialogue_meeting_changelist") + "?published__exact=0"
+    )
+    page.get_by_label(
+        re.compile("Select this object for an action - 5th Foreign Ministers")
+    ).check()
+    page.locator('select[name="action"]').select_option("publish")
+    page.get_by_role("button", name="Go").click()
+    expect(page.locator(".messagelist")).to_contain_text("1 meeting published.")
+
     # The new meeting is on the public timeline, its month-only date honest.
     page.goto(site.url + reverse("dialogue:meeting-list"))
     row = page.locator("li.meeting", has_text="5th Foreign Ministers' Meeting")
     expect(row).to_contain_text("July 2014")
+    expect(row).not_to_contain_text("Draft")
     expect(row).to_contain_text("Bishkek, Kyrgyzstan")
     row.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(

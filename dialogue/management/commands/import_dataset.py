@@ -9,6 +9,7 @@ from django.utils.text import Truncator
 from tqdm import tqdm
 
 from dialogue.csv.dataset import FULL_DATASET, import_dataset
+from dialogue.csv.files import NO_ROWS
 
 #: Files with at least this many rows get a progress bar (on a terminal).
 PROGRESS_FROM_ROWS = 500
@@ -139,6 +140,9 @@ class Command(BaseCommand):
             )
             for problem in file_report.problems:
                 self.stderr.write(f"  {problem}")
+            return
+        if file_report.empty:
+            self.stdout.write(f"{name}: {NO_ROWS}")
             return
         result = file_report.result
         self.stdout.write(f"{name}: {result.total_rows} rows: {result.summary()}")

@@ -28,7 +28,7 @@ def refold_documents(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("dialogue", "0009_document_search_role"),
+        ("dialogue", "0012_document_search_role"),
     ]
 
     operations = [

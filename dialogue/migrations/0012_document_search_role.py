@@ -1,6 +1,6 @@
 """A document's author's position, folded into a column of its own: search matches
 it only through a public author (dialogue/search.py), as the document's page shows
-it. 0010 folds the documents already there."""
+it. 0013 folds the documents already there."""
 
 from django.db import migrations, models
 
@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("dialogue", "0008_search_text_trigram_indexes"),
+        ("dialogue", "0011_publishing_window"),
     ]
 
     operations = [
