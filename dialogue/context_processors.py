@@ -31,9 +31,14 @@ def fixed_urls(script_prefix):
 
 def canonical_url(request):
     url = request.build_absolute_uri(request.path)
-    page = request.GET.get("page", "")
-    if page.isdigit() and int(page) > 1:
-        url += f"?page={int(page)}"
+    # The page number as the paginator reads it (int()): "¹" is a digit to
+    # str.isdigit() but no number to int(), and "٢" is 2 to both.
+    try:
+        page = int(request.GET.get("page", ""))
+    except ValueError:
+        page = 1
+    if page > 1:
+        url += f"?page={page}"
     return url
 
 

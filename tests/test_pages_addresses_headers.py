@@ -316,3 +316,17 @@ def test_static_files_carry_the_pages_policy_and_framing_rule(client, db, settin
     assert "frame-ancestors 'none'" in policy
     assert response["X-Frame-Options"] == page["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+# --------------------------------------------------------------------------------
+# Found by tests/test_fuzz_addresses.py
+# --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["meeting-list", "document-list", "source-list"])
+def test_a_page_number_that_is_a_digit_but_no_number_is_not_found(client, seed, name):
+    """A "¹" is a digit to str.isdigit() and no number to int(): the canonical
+    address read it as one, and the 404 page was a 500."""
+    response = client.get(reverse(f"dialogue:{name}"), {"page": "¹"})
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in page_text(response)
