@@ -39,12 +39,14 @@ PLACEHOLDER = re.compile(r"<(?:[^>:]+:)?(?P<name>[^>]+)>")
 
 #: Values that broke or might break something: NUL and other controls, characters
 #: that change length in upper case or when folded, numbers too large for the
-#: database, other digits, dots and slashes, markup, very long text.
+#: database, other digits and digits that are no number (``"¹".isdigit()``), dots
+#: and slashes, markup, very long text.
 NASTY = [
     *("", "\x00", "a\x00", "%00", "\x01", "\x7f", "\r\n", "\t", " ", "\u200b"),
     *("ß", "ﬀ", "İ", "﷽", "ǅ", "Ⅻ", "\ufeff", "\ufffd", "\U0001f600"),
     *("..", "/", "%2F", ".%2e", "//x.example", "\\x.example", "'\"<>&"),
-    *("0", "-1", "1.5", "1e9", "٣", "NaN", "99999999999999999999", "9" * 400),
+    *("0", "-1", "1.5", "1e9", "٣", "¹", "½", "①", "NaN", "99999999999999999999"),
+    "9" * 400,
     *("kz", "KZ", "meetings", "a" * 5000),
 ]
 SHORT = st.text(max_size=10)
