@@ -97,15 +97,15 @@ class ContentAdmin(admin.ModelAdmin):
     list_filter = ("published",)
     save_on_top = True
 
-    def get_changelist(self, request, **kwargs):
-        return GuardedChangeList
-
     def view_on_site(self, obj):
         """The "View on site" link: the page on the host the editor is using, not on
         the Sites framework's one domain (a placeholder here); a draft's page shows
         staff its "Draft — not public" banner."""
         get_url = getattr(obj, "get_absolute_url", None)
         return get_url() if get_url else None
+
+    def get_changelist(self, request, **kwargs):
+        return GuardedChangeList
 
 
 @admin.register(Source)
