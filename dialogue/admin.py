@@ -2,9 +2,11 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,9 +22,11 @@ from .csv.resources import (
     PledgeResource,
     SourceResource,
 )
-from .forms import AttendanceFormSet, PledgeForm, partial_date_form
+from .forms import AttendanceFormSet, PledgeForm, WindowEdgeField, partial_date_form
 from .models import (
+    ALWAYS,
     FORMAT_NOT_RECORDED,
+    NEVER,
     Attendance,
     Country,
     Document,
@@ -78,10 +82,10 @@ def _set_published(modeladmin, request, queryset, published):
 
 class GuardedChangeList(ChangeList):
     """Django's list, refusing a year past any date (``?start_date__year=
-    99999999999``) as it refuses every other bad filter: back to the list with
-    "Incorrect filter" (``?e=1``). Django 5.2 turns the date hierarchy's
-    ``ValueError`` into that, but not the ``OverflowError`` of a year too large
-    for ``datetime``, which was a 500."""
+    99999999999``) as it refuses every other bad filter: back to the list
+    (``?e=1``). Django 5.2 turns the date hierarchy's ``ValueError`` into that,
+    but not the ``OverflowError`` of a year too large for ``datetime``, which was
+    a 500."""
 
     def get_filters(self, request):
         try:
@@ -90,12 +94,26 @@ class GuardedChangeList(ChangeList):
             raise IncorrectLookupParameters(exc) from exc
 
 
+#: The publishing window's fields and the value each holds when left empty.
+OPEN_ENDS = {"publish_at": ALWAYS, "unpublish_at": NEVER}
+
+
 class ContentAdmin(admin.ModelAdmin):
     """What every content model's admin shares: the draft switch."""
 
     actions = (publish, unpublish)
     list_filter = ("published",)
     save_on_top = True
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in OPEN_ENDS:
+            return WindowEdgeField(
+                open_end=OPEN_ENDS[db_field.name],
+                label=capfirst(db_field.verbose_name),
+                help_text=db_field.help_text,
+                widget=admin_widgets.AdminSplitDateTime,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def view_on_site(self, obj):
         """The "View on site" link: the page on the host the editor is using, not on

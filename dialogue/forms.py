@@ -144,6 +144,25 @@ class AttendanceFormSet(forms.BaseInlineFormSet):
             seen.add(key)
 
 
+class WindowEdgeField(forms.SplitDateTimeField):
+    """A moment of a publishing window that an editor may leave empty: shown
+    empty while it holds its open end (ALWAYS or NEVER), stored as it when
+    left empty."""
+
+    def __init__(self, *, open_end, **kwargs):
+        self.open_end = open_end
+        super().__init__(required=False, **kwargs)
+
+    def prepare_value(self, value):
+        return None if value == self.open_end else value
+
+    def clean(self, value):
+        return super().clean(value) or self.open_end
+
+    def has_changed(self, initial, data):
+        return super().has_changed(self.prepare_value(initial), data)
+
+
 def currency_choices():
     return [
         ("", "---------"),

@@ -1,6 +1,7 @@
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.text import get_text_list
@@ -61,7 +62,7 @@ class PreviewMixin:
     def get_context_data(self, **kwargs):
         obj = self.object
         kwargs.setdefault("is_draft", not obj.is_public_now)
-        scheduled = obj.published and obj.publish_at and not obj.is_public_now
+        scheduled = obj.published and obj.publish_at > timezone.now()
         kwargs.setdefault(
             "goes_public_at",
             date_format(localtime(obj.publish_at), "j F Y, H:i T") if scheduled else "",

@@ -140,6 +140,11 @@ def test_the_admin_schedules_a_meeting(editor_client, visitor):
     meeting = Meeting.objects.get(title="Tenth meeting")
     assert meeting.publish_at.year == 2099
     assert visitor.get(meeting.get_absolute_url()).status_code == 404
+    # An open end is shown empty, and saving the form again leaves it open.
+    form = page_text(editor_client.get(admin_url(Meeting, "change", meeting.pk)))
+    assert 'name="publish_at_0" value="01/01/2099"' in form
+    assert 'name="unpublish_at_0"' in form and "9999" not in form
+    assert "1970" not in page_text(editor_client.get(admin_url(Meeting, "add")))
 
 
 def test_the_next_scheduled_change_is_the_first_moment_ahead():

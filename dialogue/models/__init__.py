@@ -7,6 +7,8 @@ of each kind is its QuerySet's ``public()`` (models/base.py).
 """
 
 from .base import (
+    ALWAYS,
+    NEVER,
     Capacity,
     DocumentKind,
     MeetingFormat,
@@ -24,6 +26,8 @@ from .participants import Country, Person
 from .pledges import Pledge, pledge_label
 
 __all__ = [
+    "ALWAYS",
+    "NEVER",
     "FORMAT_NOT_RECORDED",
     "Attendance",
     "Capacity",
