@@ -24,6 +24,7 @@ from tests.factories import (
     make_person,
     make_pledge,
 )
+from tests.text import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -461,3 +462,15 @@ def test_changelist_place_tells_editors_when_the_host_is_a_draft(editor_client, 
     page = editor_client.get(admin_url(Meeting, "changelist")).content.decode()
     assert '<td class="field-place">Ulaanbaatar, MN</td>' in page
     assert '<td class="field-place">Tashkent (host Uzbekistan is a draft)</td>' in page
+
+
+def test_the_fields_an_editor_might_misread_say_what_they_hold(editor_client):
+    page = page_text(editor_client.get(admin_url(Meeting, "add")))
+    assert (
+        "What the meeting was and what was discussed, in a few sentences, as the "
+        "sources say."
+    ) in page
+    assert "What it decided or produced (agreements, documents, pledges)" in page
+    for model in (Source, Page, Person, Document):
+        help_text = str(model._meta.get_field("slug").help_text)
+        assert "Changing it changes the address" in help_text, model.__name__

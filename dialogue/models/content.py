@@ -12,11 +12,36 @@ from .base import (
 
 
 class Source(Searchable):
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_(
+            "The end of the source's address on this site, e.g. mofa-2012. Changing it"
+            " changes the address; the old one then leads to the new."
+        ),
+    )
     title = models.CharField(_("title"), max_length=300)
-    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
-    url = models.URLField(_("URL"), max_length=500, blank=True)
-    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    publisher = models.CharField(
+        _("publisher"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who published it, e.g. Ministry of Foreign Affairs of Japan."),
+    )
+    url = models.URLField(
+        _("URL"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the source can be read, if it is online."),
+    )
+    published_on = models.DateField(
+        _("publication date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the source itself was published (not the events it reports)."
+        ),
+    )
     note = models.TextField(
         _("note"), blank=True, help_text=_("What this source is, for readers.")
     )
@@ -45,7 +70,15 @@ class Source(Searchable):
 
 
 class Page(Searchable):
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_(
+            "The end of the page's address, e.g. about. Changing it changes the "
+            "address; the old one then leads to the new."
+        ),
+    )
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(
         _("summary"),
@@ -61,7 +94,11 @@ class Page(Searchable):
         _("menu position"), default=0, help_text=_("Lower numbers come first.")
     )
     sources = models.ManyToManyField(
-        Source, related_name="pages", blank=True, verbose_name=_("sources")
+        Source,
+        related_name="pages",
+        blank=True,
+        verbose_name=_("sources"),
+        help_text=_("The sources the page's claims rest on, cited at its foot."),
     )
 
     search_fields = ("title", "summary", "body")

@@ -24,7 +24,15 @@ from .participants import Person
 class Document(Searchable):
     Kind = DocumentKind
 
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_(
+            "The end of the document's address, e.g. joint-statement-2004. Changing it"
+            " changes the address; the old one then leads to the new."
+        ),
+    )
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     date = models.DateField(_("date"), null=True, blank=True)
@@ -41,6 +49,7 @@ class Document(Searchable):
         null=True,
         blank=True,
         verbose_name=_("adopted or given at"),
+        help_text=_("The meeting it was adopted or given at, if a source says so."),
     )
     author = models.ForeignKey(
         Person,
@@ -49,11 +58,33 @@ class Document(Searchable):
         null=True,
         blank=True,
         verbose_name=_("author or speaker"),
+        help_text=_(
+            "Who wrote or gave it, for a speech or an article; leave empty for a joint"
+            " text."
+        ),
     )
-    author_role = models.CharField(_("author's position"), max_length=200, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    author_role = models.CharField(
+        _("author's position"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The author's position when it was written, e.g. Minister for Foreign "
+            "Affairs."
+        ),
+    )
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_(
+            "What it says, in a few sentences. Its points (below) hold its own words."
+        ),
+    )
     sources = models.ManyToManyField(
-        Source, related_name="documents", blank=True, verbose_name=_("sources")
+        Source,
+        related_name="documents",
+        blank=True,
+        verbose_name=_("sources"),
+        help_text=_("Where its text can be read, cited on its page."),
     )
 
     # The author's position, folded apart from the rest: search matches it only
@@ -139,7 +170,13 @@ class DocumentPoint(Searchable):
         blank=True,
         help_text=_("Points with the same heading are listed together."),
     )
-    text = models.TextField(_("text"))
+    text = models.TextField(
+        _("text"),
+        help_text=_(
+            "The point in the document's own words when it is a quotation, otherwise "
+            "as the source summarises it."
+        ),
+    )
     is_quotation = models.BooleanField(
         _("quotation"),
         default=False,

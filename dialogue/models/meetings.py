@@ -85,7 +85,12 @@ class Meeting(Searchable):
         default=Precision.UNKNOWN,
         help_text=_("Leave the end date empty for a one-day meeting."),
     )
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    city = models.CharField(
+        _("city"),
+        max_length=100,
+        blank=True,
+        help_text=_("Where it met, e.g. Tokyo. Leave empty for an online meeting."),
+    )
     host = models.ForeignKey(
         Country,
         on_delete=models.PROTECT,
@@ -93,6 +98,7 @@ class Meeting(Searchable):
         null=True,
         blank=True,
         verbose_name=_("host country"),
+        help_text=_("The country that hosted it, if a source says so."),
     )
     format = models.CharField(
         _("format"),
@@ -104,10 +110,28 @@ class Meeting(Searchable):
             "person, online or both: empty means not recorded."
         ),
     )
-    summary = models.TextField(_("summary"), blank=True)
-    outcomes = models.TextField(_("outcomes"), blank=True)
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_(
+            "What the meeting was and what was discussed, in a few sentences, as the "
+            "sources say. Shown on its page and in lists."
+        ),
+    )
+    outcomes = models.TextField(
+        _("outcomes"),
+        blank=True,
+        help_text=_(
+            "What it decided or produced (agreements, documents, pledges), as the "
+            "sources say. Leave empty when no source says."
+        ),
+    )
     sources = models.ManyToManyField(
-        Source, related_name="meetings", blank=True, verbose_name=_("sources")
+        Source,
+        related_name="meetings",
+        blank=True,
+        verbose_name=_("sources"),
+        help_text=_("The sources of what its page says, cited there."),
     )
 
     search_fields = ("title", "summary", "outcomes", "city", "slug")
@@ -278,7 +302,11 @@ class Attendance(Timestamped):
         verbose_name=_("for country"),
     )
     capacity = models.CharField(
-        _("capacity"), max_length=10, choices=Capacity, default=Capacity.DELEGATE
+        _("capacity"),
+        max_length=10,
+        choices=Capacity,
+        default=Capacity.DELEGATE,
+        help_text=_("Delegate (a participant of the Dialogue), observer or guest."),
     )
 
     objects = AttendanceQuerySet.as_manager()

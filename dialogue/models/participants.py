@@ -34,11 +34,32 @@ class Country(Searchable):
         help_text=_("Two capital letters, e.g. KZ for Kazakhstan."),
     )
     name = models.CharField(_("name"), max_length=100, unique=True)
-    role = models.CharField(_("role in the Dialogue"), max_length=10, choices=Role)
-    joined_on = models.DateField(_("date joined"), null=True, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    role = models.CharField(
+        _("role in the Dialogue"),
+        max_length=10,
+        choices=Role,
+        help_text=_("Member, observer or guest of the Dialogue."),
+    )
+    joined_on = models.DateField(
+        _("date joined"),
+        null=True,
+        blank=True,
+        help_text=_("When it joined the Dialogue, if a source says so."),
+    )
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_(
+            "A few sentences on its part in the Dialogue, as the sources say. Shown at"
+            " the top of its page."
+        ),
+    )
     sources = models.ManyToManyField(
-        Source, related_name="countries", blank=True, verbose_name=_("sources")
+        Source,
+        related_name="countries",
+        blank=True,
+        verbose_name=_("sources"),
+        help_text=_("The sources of the summary and role, cited on its page."),
     )
 
     # The name alone, folded: what a meeting matches through its host (the place
@@ -86,7 +107,16 @@ class Country(Searchable):
 
 
 class Person(Searchable):
-    slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        allow_unicode=True,
+        help_text=_(
+            "The end of the person's address, made from the name when left empty. "
+            "Changing it changes the address; the old one then leads to the new."
+        ),
+    )
     name = models.CharField(
         _("name"),
         max_length=200,

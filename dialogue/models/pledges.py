@@ -78,10 +78,24 @@ class Pledge(Timestamped):
         null=True,
         blank=True,
         verbose_name=_("announced at"),
+        help_text=_(
+            "The meeting where it was announced, if any. A pledge at a draft meeting "
+            "stays hidden with it."
+        ),
     )
-    purpose = models.TextField(_("purpose"), blank=True)
+    purpose = models.TextField(
+        _("purpose"),
+        blank=True,
+        help_text=_("What the money is for, as the source says."),
+    )
     sources = models.ManyToManyField(
-        Source, related_name="pledges", blank=True, verbose_name=_("sources")
+        Source,
+        related_name="pledges",
+        blank=True,
+        verbose_name=_("sources"),
+        help_text=_(
+            "The sources of the amount and purpose, cited wherever the pledge is shown."
+        ),
     )
 
     objects = PledgeQuerySet.as_manager()
