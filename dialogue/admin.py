@@ -163,6 +163,9 @@ class AttendanceInline(admin.TabularInline):
     fields = ("person", "position", "country", "capacity", "published")
     autocomplete_fields = ("person", "country")
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
 
 class PledgeInline(admin.StackedInline):
     """A meeting's pledges with what they are for and who says so, cited where

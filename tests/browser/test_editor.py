@@ -139,3 +139,22 @@ def test_admin_import_page_has_no_axe_violations(migration_data, site, editor, p
     response = page.goto(site.url + import_path)
     assert response.status == 200
     assert check_axe(page, "admin-import-form", response.status) == []
+
+
+@pytest.mark.parametrize("width", [1366, 1280])
+def test_the_meeting_change_form_fits_a_laptop_screen(
+    migration_data, site, editor, page, width
+):
+    """Every field and every inline column, Published and Delete included, is on
+    screen without scrolling sideways."""
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, site)
+    meeting = Meeting.objects.get(slug=FOURTH)
+    page.goto(site.url + reverse("admin:dialogue_meeting_change", args=[meeting.pk]))
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    for name in ("attendances-0-published", "attendances-0-DELETE"):
+        box = page.locator(f'input[name="{name}"]').bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width, name
