@@ -3,10 +3,6 @@ from django.urls import include, path
 
 from capj import health
 
-admin.site.site_header = "Central Asia plus Japan Dialogue — editors"
-admin.site.site_title = "CA+J editors"
-admin.site.index_title = "Content"
-
 handler400 = "capj.security.bad_request"
 
 urlpatterns = [

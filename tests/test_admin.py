@@ -3,7 +3,9 @@
 import datetime
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from dialogue.models import (
@@ -474,3 +476,29 @@ def test_the_fields_an_editor_might_misread_say_what_they_hold(editor_client):
     for model in (Source, Page, Person, Document):
         help_text = str(model._meta.get_field("slug").help_text)
         assert "Changing it changes the address" in help_text, model.__name__
+
+
+def test_the_admin_home_lists_drafts_scheduled_records_and_everyones_changes(
+    editor_client, django_user_model
+):
+    make_meeting(title="Ninth meeting", published=False)
+    make_meeting(title="Tenth meeting", published=False)
+    when = timezone.now() + datetime.timedelta(days=2)
+    scheduled = make_meeting(title="Eleventh meeting", publish_at=when)
+    other = django_user_model.objects.create_user("colleague", is_staff=True)
+    LogEntry.objects.log_actions(
+        other.pk, [scheduled], CHANGE, change_message="Changed title."
+    )
+    page = page_text(editor_client.get(reverse("admin:index")))
+    assert "Central Asia plus Japan Dialogue — editors" in page
+    assert (
+        f'<a href="{admin_url(Meeting, "changelist")}?published__exact=0">'
+        "2 meetings</a> not published"
+    ) in page
+    local = timezone.localtime(when)
+    assert (
+        f'<a href="{admin_url(Meeting, "change", scheduled.pk)}">{scheduled}</a> '
+        f"(meeting) goes public on {local.day} {local:%B %Y, %H:%M} {local:%Z}"
+    ) in page
+    assert "colleague changed meeting <a href=" in page
+    assert "No drafts." not in page
