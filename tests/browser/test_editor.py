@@ -158,3 +158,10 @@ def test_the_meeting_change_form_fits_a_laptop_screen(
     for name in ("attendances-0-published", "attendances-0-DELETE"):
         box = page.locator(f'input[name="{name}"]').bounding_box()
         assert box is not None and box["x"] + box["width"] <= width, name
+
+
+def test_the_admin_home_has_no_axe_violations(migration_data, site, editor, page):
+    log_in(page, site)
+    response = page.goto(site.url + reverse("admin:index"))
+    expect(page.locator("#editorial")).to_contain_text("What is waiting")
+    assert check_axe(page, "admin-home", response.status) == []
