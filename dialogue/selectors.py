@@ -196,20 +196,24 @@ def attended_by(**country):
     return Attendance.objects.filter(rule, **country).values("meeting_id")
 
 
-def meetings_attended(*, country):
-    """Public meetings the country attended, the latest first."""
+def meetings_attended(*, country, drafts=False):
+    """Public meetings the country attended, the latest first; with ``drafts``
+    (staff), every meeting it has an attendance at, drafts marked."""
     # A semi-join (pk IN subquery), not a join made distinct: PostgreSQL plans it
     # well even before it has statistics on freshly written tables.
-    attended = attended_by(country=country)
+    if drafts:
+        attended = Attendance.objects.filter(country=country).values("meeting_id")
+    else:
+        attended = attended_by(country=country)
     return meeting_rows(
-        Meeting.objects.public()
+        Meeting.objects.listed(drafts=drafts)
         .filter(pk__in=attended)
         .order_by(F("start_date").desc(nulls_last=True), "-kind", "-number")
     )
 
 
-def meetings_hosted(*, country):
-    return meeting_rows(Meeting.objects.public().filter(host=country))
+def meetings_hosted(*, country, drafts=False):
+    return meeting_rows(Meeting.objects.listed(drafts=drafts).filter(host=country))
 
 
 def representatives(*, country):
@@ -241,13 +245,14 @@ def representatives(*, country):
     )
 
 
-def pledges_by(*, country):
-    """A country's own pledges, the latest first."""
-    return pledge_rows(
-        Pledge.objects.public_under(donor=country).order_by(
-            F("announced_on").desc(nulls_last=True), "slug"
-        )
-    )
+def pledges_by(*, country, drafts=False):
+    """A country's own pledges, the latest first; with ``drafts`` (staff), every
+    one, drafts marked."""
+    if drafts:
+        found = Pledge.objects.listed(drafts=True).filter(donor=country)
+    else:
+        found = Pledge.objects.public_under(donor=country)
+    return pledge_rows(found.order_by(F("announced_on").desc(nulls_last=True), "slug"))
 
 
 # A person's page

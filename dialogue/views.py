@@ -144,9 +144,12 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         country = self.object
-        attended = selectors.meetings_attended(country=country)
-        hosted = selectors.meetings_hosted(country=country)
-        pledges = selectors.pledges_by(country=country)
+        drafts = shows_drafts(self.request, Meeting)
+        attended = selectors.meetings_attended(country=country, drafts=drafts)
+        hosted = selectors.meetings_hosted(country=country, drafts=drafts)
+        pledges = selectors.pledges_by(
+            country=country, drafts=shows_drafts(self.request, Pledge)
+        )
         kwargs.update(
             meetings=attended[:PREVIEW_ROWS],
             meeting_count=attended.count(),

@@ -339,3 +339,21 @@ def test_staff_see_draft_meetings_and_pledges_marked_on_the_lists(
     assert staff.count('class="badge badge-draft">Draft</strong>') == 1
     public = page_text(visitor.get(pledges))
     assert "111,000,000" in public and "222,000,000" not in public
+
+
+def test_staff_see_a_countrys_draft_meetings_and_pledges_marked(visitor, editor_client):
+    japan = make_country("JP")
+    shown = make_meeting(title="Fourth meeting", host=japan)
+    draft = make_meeting(title="Ninth meeting", host=japan, published=False)
+    make_attendance(shown, japan)
+    make_attendance(draft, japan)
+    make_pledge(japan, amount=111_000_000)
+    make_pledge(japan, amount=222_000_000, published=False)
+
+    staff = page_text(editor_client.get(japan.get_absolute_url()))
+    assert staff.count("Ninth meeting") == 2  # attended and hosted
+    assert staff.count('class="badge badge-draft">Draft</strong>') == 3
+    assert "111,000,000" in staff and "222,000,000" in staff
+    public = page_text(visitor.get(japan.get_absolute_url()))
+    assert "Ninth meeting" not in public and "222,000,000" not in public
+    assert "badge-draft" not in public
