@@ -31,6 +31,12 @@ limit_request_field_size = 8190
 # The TLS proxy on the same machine or network sets X-Forwarded-*; trust it.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
+# No control socket: gunicorn's default path ($XDG_RUNTIME_DIR or ~/.gunicorn/
+# gunicorn.ctl) is one per user, so every server the same user starts (a second
+# instance, the test and benchmark servers) would take it over from the first.
+# The service manager's signals (HUP to reload, TERM to stop) do the same work.
+control_socket_disable = True
+
 # Access and error logs to stdout/stderr for the service manager to collect.
 accesslog = "-"
 errorlog = "-"

@@ -186,3 +186,34 @@ def test_a_timed_out_request_is_logged_with_the_time_it_took(tmp_path):
     assert (stuck["status"], stuck["user_agent"]) == (500, "stuck")
     # It ran for at least the 1 s timeout, and not longer than the client waited.
     assert 1_000_000 <= stuck["duration_us"] <= waited * 1_000_000, stuck
+
+
+def test_gunicorn_opens_no_control_socket(tmp_path):
+    """Two servers of one user (or a server and the test servers) would share
+    gunicorn's one control socket, under $XDG_RUNTIME_DIR or ~/.gunicorn/."""
+    port = free_port()
+    env = bare_env(DJANGO_SETTINGS_MODULE="capj.settings.test")
+    env.pop("XDG_RUNTIME_DIR", None)
+    env["HOME"] = str(tmp_path)
+    server = subprocess.Popen(
+        gunicorn_command(f"127.0.0.1:{port}", 1),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                reply = raw_get(port, "/healthz", "probe")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert reply.startswith("HTTP/1.1 200 OK\r\n"), reply
+        assert not (tmp_path / ".gunicorn").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
