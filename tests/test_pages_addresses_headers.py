@@ -102,6 +102,9 @@ def test_a_nul_in_the_address_is_refused_with_a_clear_message(client, seed, url)
     assert NUL_REFUSED in page
     assert "\x00" not in page
     assert "Traceback" not in page
+    # In the site's own layout, with its way back.
+    assert "<h1>Bad request</h1>" in page
+    assert '<a href="/">Go to the home page</a>' in page
 
 
 def test_the_search_page_never_writes_a_nul_into_its_form(client, seed):
