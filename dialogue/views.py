@@ -1,5 +1,10 @@
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -131,10 +136,18 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
     template_name = "dialogue/participant_detail.html"
     context_object_name = "country"
 
+    def get(self, request, *args, **kwargs):
+        code = kwargs["code"]
+        if code != code.lower():
+            # A country's address is its code in lower case: /participants/JP/
+            # leads there, with its query.
+            url = reverse("dialogue:participant-detail", args=[code.lower()])
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+        return super().get(request, *args, **kwargs)
+
     def get_object(self, queryset=None):
         code = self.kwargs["code"]
-        if code != code.lower():
-            raise Http404
         try:
             return self.visible(
                 Country.objects.prefetch_related(selectors.public_sources())
@@ -191,16 +204,21 @@ class MeetingListView(ListView):
         drafts = shows_drafts(self.request, Meeting)
         if not form.is_bound:
             return selectors.timeline(drafts=drafts)
-        if form.is_valid():
-            return selectors.timeline(drafts=drafts, **form.cleaned_data)
-        return Meeting.objects.none()
+        # A filter that is not valid (?year=abcd) is left out, and said so: the
+        # valid ones still apply.
+        form.is_valid()
+        return selectors.timeline(drafts=drafts, **form.cleaned_data)
 
     def get_context_data(self, **kwargs):
         form = self.filter_form
-        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        data = form.cleaned_data if form.is_bound else {}
         kind, participant = data.get("kind"), data.get("participant")
         kwargs.update(
             filter_form=form,
+            ignored_filters=[
+                (form[name].label.lower(), form.data.get(name, ""))
+                for name in form.errors
+            ],
             options=form.options(),
             list_url=reverse("dialogue:meeting-list"),
             filtered=any(data.values()),

@@ -133,7 +133,8 @@ def test_donor_country_page_lists_its_pledge(client, seed):
 
 def test_country_code_in_capitals_is_not_a_second_address(client, seed):
     url = reverse("dialogue:participant-detail", args=["JP"])
-    assert client.get(url).status_code == 404
+    response = client.get(url)
+    assert (response.status_code, response["Location"]) == (301, "/participants/jp/")
 
 
 def test_timeline_groups_by_year_and_shows_partial_dates(client, seed):
@@ -158,8 +159,10 @@ def test_timeline_filters_by_kind_and_year(client, seed):
 
 def test_timeline_rejects_a_made_up_filter_clearly(client, seed):
     page = text_of(client.get(reverse("dialogue:meeting-list"), {"kind": "picnic"}))
-    assert "That filter is not valid" in page
-    assert "No meetings match." in page
+    assert (
+        "The kind “picnic” is not one of the list: showing meetings of every kind."
+    ) in page
+    assert "No meetings match." not in page
 
 
 def test_meeting_page_shows_attendees_pledge_and_citations(client, seed):
@@ -934,3 +937,34 @@ def test_pledges_page_cites_the_pledges_it_shows(client, db):
     references = re.findall(r'<li id="ref-(\d+)">.*?>([A-Z][a-z]+) report<', page, re.S)
     assert references == [("1", "Alpha"), ("2", "Beta")]
     assert "Draft report" not in page
+
+
+def test_a_country_code_in_capitals_leads_to_its_page(client, seed):
+    response = client.get("/participants/JP/?page=1")
+    assert response.status_code == 301
+    assert response["Location"] == "/participants/jp/?page=1"
+    assert client.get("/participants/XX/").status_code == 301
+    assert client.get("/participants/xx/").status_code == 404
+
+
+def test_a_filter_value_not_in_the_list_is_left_out_and_said_so(client, seed):
+    everything = page_text(client.get(reverse("dialogue:meeting-list")))
+    page = page_text(client.get(reverse("dialogue:meeting-list") + "?year=abcd"))
+    assert (
+        "The year “abcd” is not one of the list: showing meetings of every year."
+    ) in page
+    count = re.search(r'class="count" role="status">(\d+) meetings', everything)[1]
+    assert f'class="count" role="status">{count} meetings' in page
+    # The valid part of the filter still applies.
+    page = page_text(
+        client.get(reverse("dialogue:meeting-list") + "?year=abcd&kind=summit")
+    )
+    assert "Summit" in page and "showing meetings of every year" in page
+    assert f'class="count" role="status">{count} meetings' not in page
+
+
+def test_a_planned_meeting_says_who_is_to_attend(client, seed):
+    meeting = make_meeting(title="Tenth meeting", status="planned")
+    make_attendance(meeting, Country.objects.get(code="UZ"))
+    page = page_text(client.get(meeting.get_absolute_url()))
+    assert "Who is to attend" in page and "Who attended" not in page
