@@ -57,6 +57,8 @@ def editor_client(client, editor):
 @pytest.fixture
 def steward(db):
     """A staff user in the Data stewards group, who may import."""
+    if not Group.objects.filter(name="Data stewards").exists():
+        restore_migration_data()  # emptied by a test whose writes were committed
     user = User.objects.create_user("steward", password="pw", is_staff=True)
     user.groups.add(Group.objects.get(name="Data stewards"))
     return user
