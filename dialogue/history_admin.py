@@ -67,6 +67,14 @@ class HistoryAdmin(CompareVersionAdmin):
 
     def compare(self, obj, version1, version2):
         diff, unfollowed = super().compare(obj, version1, version2)
+        # The library takes a link as changed when anything else of the record
+        # is: only what reads differently is listed.
+        diff = [
+            item
+            for item in diff
+            if [str(v) for v in item["diff"]["was"]]
+            != [str(v) for v in item["diff"]["now"]]
+        ]
         for item in diff:
             field = item["field"]
             name = getattr(field, "verbose_name", None)
