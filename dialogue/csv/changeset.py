@@ -17,7 +17,13 @@ from django.utils import timezone
 from import_export.results import RowResult
 
 from ..models import ImportChangeSet
-from ..revisions import make_version, save_snapshot, version_key, with_children
+from ..revisions import (
+    make_version,
+    save_snapshot,
+    version_key,
+    versioned,
+    with_children,
+)
 
 _recorder = ContextVar("capj_import_recorder", default=None)
 
@@ -40,7 +46,7 @@ class ImportRecorder:
         """Remember the records of a batch, and their children, as the database
         has them before the batch is written; the first state seen wins."""
         pks = [obj.pk for obj in instances]
-        for obj in model._base_manager.filter(pk__in=pks).order_by("pk"):
+        for obj in versioned(model).filter(pk__in=pks).order_by("pk"):
             for record in with_children(obj):
                 key = version_key(record)
                 if key not in self.before and key not in self.created:
@@ -53,7 +59,7 @@ class ImportRecorder:
             return
         model = type(instances[0])
         pks = [obj.pk for obj in instances]
-        for obj in model._base_manager.filter(pk__in=pks).order_by("pk"):
+        for obj in versioned(model).filter(pk__in=pks).order_by("pk"):
             if new:
                 self.created.add(version_key(obj))
             reversion.add_to_revision(obj)
