@@ -63,6 +63,12 @@ class HistoryAdmin(CompareVersionAdmin):
             return admin.ModelAdmin.changelist_view(self, request, extra_context)
         return super().changelist_view(request, extra_context)
 
+    def compare_view(self, request, object_id, extra_context=None):
+        # The library's view asks for no permission of its own.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().compare_view(request, object_id, extra_context)
+
     # The compare view's wording: for each field, what it was and what it is.
 
     def compare(self, obj, version1, version2):

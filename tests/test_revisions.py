@@ -6,6 +6,7 @@ children and is itself a revision."""
 from html.parser import HTMLParser
 
 import pytest
+import reversion
 from django.urls import reverse
 from reversion.models import Version
 
@@ -252,3 +253,19 @@ def test_a_revert_that_cannot_be_saved_changes_nothing(meeting, editor_client):
     meeting.refresh_from_db()
     assert meeting.title == "Tokyo meeting, retitled"
     assert [a.position for a in meeting.attendances.all()] == ["Ambassador to Japan"]
+
+
+def test_staff_who_may_not_see_a_kind_may_not_compare_its_versions(meeting, client):
+    from django.contrib.auth.models import User
+
+    post = User.objects.create_user("outsider", password="pw", is_staff=True)
+    client.force_login(post)
+    with reversion.create_revision():
+        meeting.save()
+    [version] = Version.objects.get_for_object(meeting)
+    response = client.get(
+        history_url(meeting) + "compare/",
+        {"version_id1": version.pk, "version_id2": version.pk},
+    )
+    assert response.status_code == 403
+    assert "Tokyo 2012" not in response.content.decode()

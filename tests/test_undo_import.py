@@ -196,6 +196,10 @@ def test_undo_is_refused_when_records_were_added_to_imported_ones(
     )
     assert Meeting.objects.filter(number=5).exists()
     assert Attendance.objects.filter(position="Ambassador").exists()
+    # The records it changed had been restored before the refusal: rolled back.
+    assert Meeting.objects.get(slug=FIRST).title == (
+        "Astana meeting retitled by an import"
+    )
 
 
 def test_undo_is_refused_when_an_older_record_now_cites_a_new_source(
