@@ -11,7 +11,7 @@ transaction, saved as a new revision). Past imports can be undone
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,11 +19,12 @@ from django.utils.decorators import method_decorator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 
 from .csv.undo import UndoRefused, comparable_fields, undo_import
 from .models import ImportChangeSet
-from .revisions import NOT_COMPARED, ensure_baseline
+from .revisions import NOT_COMPARED, ensure_baseline, revert_record
 
 EMPTY = _("(empty)")
 
@@ -36,6 +37,30 @@ def _shown(value):
     if value is False:
         return _("no")
     return str(value)
+
+
+class _RecordRevision:
+    """A version's revision whose ``revert`` restores that version's record and its
+    children alone (:func:`.revisions.revert_record`)."""
+
+    def __init__(self, version):
+        self.version = version
+        self.date_created = version.revision.date_created
+
+    def revert(self, delete=False):
+        revert_record(self.version, delete=delete)
+
+
+class _RecordVersion:
+    """A version as the library's revert form uses it, reverting its record
+    alone."""
+
+    def __init__(self, version):
+        self._version = version
+        self.revision = _RecordRevision(version)
+
+    def __getattr__(self, name):
+        return getattr(self._version, name)
 
 
 class HistoryAdmin(CompareVersionAdmin):
@@ -54,6 +79,21 @@ class HistoryAdmin(CompareVersionAdmin):
             if obj is not None and self.has_change_permission(request, obj):
                 ensure_baseline([obj], user=request.user)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """The library's revert form, restoring this record and its children, not
+        every record saved in the same revision (an import, a bulk action)."""
+        version = get_object_or_404(
+            Version, pk=version_id, object_id=unquote(object_id)
+        )
+        if version._model is not self.model:
+            raise Http404
+        context = {"title": _("Revert %(name)s") % {"name": version.object_repr}}
+        context["revert"] = True
+        context.update(extra_context or {})
+        return self._reversion_revisionform_view(
+            request, _RecordVersion(version), self.revision_form_template, context
+        )
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and "index" in request.POST:

@@ -17,7 +17,9 @@ row at a time.
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.db import transaction
 from django.db.models import Prefetch
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from reversion.models import Revision, Version
 
@@ -152,3 +154,38 @@ def ensure_baseline(objects, user=None):
                 seen.add(version_key(record))
                 versions.append(make_version(record))
     return save_snapshot(versions, comment=BASELINE_COMMENT, user=user)
+
+
+def revert_record(version, delete=False):
+    """Restore the record of ``version`` and the children saved with it, in one
+    transaction; with ``delete``, its children added since are deleted, as
+    django-reversion's ``Revision.revert(delete=True)`` does for a whole revision.
+    Hand-written, as the library reverts every record of a revision: a whole
+    import, or every record of a bulk action."""
+    model = version._model
+    children = []
+    for name in FOLLOW.get(model, ()):
+        relation = model._meta.get_field(name)
+        content_type = ContentType.objects.get_for_model(relation.related_model)
+        parent = relation.field.attname
+        children += [
+            child
+            for child in version.revision.version_set.filter(content_type=content_type)
+            if str(child.field_dict.get(parent)) == version.object_id
+        ]
+    with transaction.atomic(using=version.db):
+        obj = model._base_manager.filter(pk=version.object_id).first()
+        if delete and obj is not None:
+            kept = {(child._model, child.object_id) for child in children}
+            added = [
+                record
+                for record in with_children(obj)
+                if record is not obj and (type(record), str(record.pk)) not in kept
+            ]
+            for record in added:
+                collector = Collector(using=version.db)
+                collector.collect([record])
+                collector.delete()
+        version.revert()
+        for child in children:
+            child.revert()

@@ -269,3 +269,37 @@ def test_staff_who_may_not_see_a_kind_may_not_compare_its_versions(meeting, clie
     )
     assert response.status_code == 403
     assert "Tokyo 2012" not in response.content.decode()
+
+
+def test_reverting_one_record_leaves_those_saved_with_it(db, editor_client):
+    drafts = [make_source(published=False), make_source(published=False)]
+    editor_client.post(
+        reverse("admin:dialogue_source_changelist"),
+        {
+            "action": "publish",
+            "index": "0",
+            "select_across": "0",
+            "_selected_action": [str(s.pk) for s in drafts],
+        },
+    )
+    first, second = drafts
+    _latest, baseline = Version.objects.get_for_object(first)
+    # Both drafts' earlier state was recorded at once, in one revision.
+    assert baseline.revision.version_set.count() == 2
+    revert_url = reverse("admin:dialogue_source_revision", args=[first.pk, baseline.pk])
+    assert post_form(editor_client, revert_url).status_code == 302
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.published, second.published) == (False, True)
+
+
+def test_a_version_is_reverted_only_from_its_own_record(meeting, editor_client):
+    source = meeting.sources.get()
+    with reversion.create_revision():
+        source.save()
+    [version] = Version.objects.get_for_object(source)
+    response = editor_client.get(
+        reverse("admin:dialogue_meeting_revision", args=[version.object_id, version.pk])
+    )
+    assert response.status_code == 404

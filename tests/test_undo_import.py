@@ -20,10 +20,12 @@ from dialogue.models import (
     ImportChangeSet,
     Meeting,
     Person,
+    Pledge,
     Source,
 )
 from tests.factories import make_attendance, make_country
 from tests.test_csv_admin import confirm, text_of, upload
+from tests.test_revisions import form_of
 
 FILES = (
     "sources.csv, countries.csv, meetings.csv, people.csv, attendees.csv, "
@@ -309,3 +311,24 @@ def test_editors_may_see_past_imports_but_not_undo_them(changed_dataset, editor_
     )
     assert response.status_code == 403
     assert Meeting.objects.filter(number=5).exists()
+
+
+def test_reverting_a_record_to_before_an_import_leaves_the_import_s_others(
+    changed_dataset, steward, steward_client
+):
+    _before, changed = changed_dataset
+    import_dir(changed)
+    first = Meeting.objects.get(slug=FIRST)
+    _imported, before = Version.objects.get_for_object(first)
+    assert before.revision.get_comment().startswith("Before importing")
+    revert_url = reverse("admin:dialogue_meeting_revision", args=[first.pk, before.pk])
+    form = steward_client.get(revert_url)
+    assert steward_client.post(revert_url, form_of(form)).status_code == 302
+
+    first.refresh_from_db()
+    assert (
+        first.title == "Foreign Ministers' Meeting in Astana: the Dialogue is declared"
+    )
+    assert first.attendances.filter(position="Deputy Minister").exists() is False
+    # The pledge the same import changed keeps its imported amount.
+    assert str(Pledge.objects.get().amount) == "800000000.00"
