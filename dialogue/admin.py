@@ -1,5 +1,6 @@
 """The editors' back office."""
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
@@ -23,6 +24,7 @@ from .csv.resources import (
     SourceResource,
 )
 from .forms import AttendanceFormSet, PledgeForm, WindowEdgeField, partial_date_form
+from .history_admin import HistoryAdmin
 from .models import (
     ALWAYS,
     FORMAT_NOT_RECORDED,
@@ -37,6 +39,7 @@ from .models import (
     Pledge,
     Source,
 )
+from .revisions import ensure_baseline
 
 
 @admin.action(description=_("Publish selected"), permissions=["change"])
@@ -53,9 +56,20 @@ def unpublish(modeladmin, request, queryset):
 
 def _set_published(modeladmin, request, queryset, published):
     changed = 0
-    for obj in queryset.exclude(published=published):
-        obj.published = published
-        obj.save(update_fields=["published"])
+    comment = (
+        "Published with “Publish selected”."
+        if published
+        else "Unpublished with “Unpublish selected”."
+    )
+    records = list(queryset.exclude(published=published))
+    ensure_baseline(records, user=request.user)
+    for obj in records:
+        # A revision a record: reverting one does not revert the others.
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(comment)
+            obj.published = published
+            obj.save(update_fields=["published"])
         changed += 1
     opts = modeladmin.model._meta
     if published:
@@ -98,8 +112,9 @@ class GuardedChangeList(ChangeList):
 OPEN_ENDS = {"publish_at": ALWAYS, "unpublish_at": NEVER}
 
 
-class ContentAdmin(admin.ModelAdmin):
-    """What every content model's admin shares: the draft switch."""
+class ContentAdmin(HistoryAdmin):
+    """What every content model's admin shares: the draft switch, and the history
+    of revisions (dialogue/history_admin.py)."""
 
     actions = (publish, unpublish)
     list_filter = ("published",)

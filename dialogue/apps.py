@@ -10,4 +10,4 @@ class DialogueConfig(AppConfig):
     def ready(self):
         # The slug-change redirects (and fixtures' search text), and the content
         # version's bumps.
-        from . import cache, signals  # noqa: F401
+        from . import cache, revisions, signals  # noqa: F401

@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "django.contrib.redirects",
     "django.contrib.sitemaps",
     "import_export",
+    # Revisions of every record, with their diffs, rollback and undoable imports
+    # (dialogue/revisions.py, docs/editing.md).
+    "reversion",
+    "reversion_compare",
     "csp",
     "axes",
     "dialogue",

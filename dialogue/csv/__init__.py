@@ -16,5 +16,6 @@ identified by natural keys, never database ids.
 - :mod:`.checks`: the model's own rules (``full_clean``, its constraints in the
   database) reported by line and column;
 - :mod:`.dataset`: the files as a whole, for the dataset commands;
+- :mod:`.changeset` and :mod:`.undo`: each import as one change set, and undoing it;
 - :mod:`.admin`: import and export in the admin.
 """

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.forms import ValidationError as FormValidationError
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ExportActionMixin, ImportExportMixin
 from import_export.forms import ExportForm, ImportForm
 
+from .changeset import recording_import
 from .dataset import log_import
 from .files import (
     NO_ROWS,
@@ -166,9 +168,15 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
                 _("The uploaded file is no longer available; upload it again."),
             )
             return HttpResponseRedirect(import_url)
-        result = self.process_dataset(
-            dataset, confirm_form, request, file_name=file_name, **kwargs
-        )
+        # One change set that "Undo this import" can take back (.changeset).
+        with recording_import(request.user) as recorder:
+            result = self.process_dataset(
+                dataset, confirm_form, request, file_name=file_name, **kwargs
+            )
+            if result.failed:
+                transaction.set_rollback(True)
+            else:
+                recorder.finish([file_name], [result])
         if result.failed:
             return self.render_failed_import(request, result)
         tmp_storage.remove()

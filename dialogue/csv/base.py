@@ -23,6 +23,7 @@ from import_export.instance_loaders import (
 from import_export.results import Error, RowResult
 
 from ..models import Person, Searchable
+from . import changeset
 from .checks import ModelChecks
 from .columns import Column
 from .results import (
@@ -401,8 +402,13 @@ class CsvResource(ModelChecks, resources.ModelResource):
         queue.clear()
         if not batch:
             return
+        # The import's change set (.changeset), when it is not a preview: what the
+        # batch changes, as it was; then what it wrote.
+        recorder = changeset.current()
+        if recorder is not None and not new:
+            recorder.before_update(self._meta.model, batch)
         try:
-            self.save_new_people(batch)
+            people = self.save_new_people(batch)
         except DatabaseError as exc:  # the library's savepoint of the batch undoes it
             self.handle_import_error(result, exc)
             return
@@ -419,6 +425,9 @@ class CsvResource(ModelChecks, resources.ModelResource):
                     self.fields["sources"].write_links(self._meta.model, batch, new)
                 except DatabaseError as exc:
                     self.handle_import_error(result, exc)
+            if recorder is not None and not self.failed:
+                recorder.written(people, new=True)
+                recorder.written(batch, new=new)
 
     def write_rows(self, batch, new):
         objects = self._meta.model.objects
@@ -430,7 +439,8 @@ class CsvResource(ModelChecks, resources.ModelResource):
 
     def save_new_people(self, instances):
         """People named for the first time in this file are created first, for new
-        and updated rows alike (a document's author may change to a new name)."""
+        and updated rows alike (a document's author may change to a new name);
+        returns them."""
         columns = [field.attribute for field in self.person_fields]
         people = {}
         for obj in instances:
@@ -444,6 +454,7 @@ class CsvResource(ModelChecks, resources.ModelResource):
             for person in people.values():
                 person.fold_search_text()
             Person.objects.bulk_create(list(people.values()))
+        return list(people.values())
 
     def handle_import_error(self, result, error, raise_errors=False):
         if isinstance(error, DatabaseError):

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from ..cache import bump_content_version
+from .changeset import recording_import
 from .files import CsvFileError, read_csv, write_csv
 from .resources import (
     AttendanceResource,
@@ -172,7 +173,8 @@ def import_dataset(directory, dry_run=False, progress=None, user=None):
         if path.suffix.lower() == ".csv" and path.name not in expected
     )
     failed = set()
-    with transaction.atomic():
+    # One transaction, and one change set that "Undo this import" can take back.
+    with recording_import(user) as recorder:
         for resource_class in FULL_DATASET:
             name = resource_class.file_name
             file_report = FileReport(name, resource_class._meta.model)
@@ -216,6 +218,10 @@ def import_dataset(directory, dry_run=False, progress=None, user=None):
         if failed or dry_run:
             transaction.set_rollback(True)
         else:
+            imported = [r for r in report.files if r.result is not None]
+            recorder.finish(
+                [r.file_name for r in imported], [r.result for r in imported]
+            )
             if user is not None:
                 for file_report in report.files:
                     if file_report.result is not None:

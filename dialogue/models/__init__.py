@@ -21,6 +21,7 @@ from .base import (
 )
 from .content import Page, Source
 from .documents import Document, DocumentPoint
+from .imports import ImportChangeSet
 from .meetings import FORMAT_NOT_RECORDED, Attendance, Meeting, meeting_label
 from .participants import Country, Person
 from .pledges import Pledge, pledge_label
@@ -35,6 +36,7 @@ __all__ = [
     "Document",
     "DocumentKind",
     "DocumentPoint",
+    "ImportChangeSet",
     "Meeting",
     "MeetingFormat",
     "MeetingKind",
