@@ -111,7 +111,8 @@ def failing_home():
     )
 
 
-#: The template each view renders; error pages render 404.html and 500.html.
+#: The template each view renders; error pages render 400.html, 404.html and
+#: 500.html.
 TEMPLATES = {
     "dialogue:home": "dialogue/home.html",
     "dialogue:participant-list": "dialogue/participant_list.html",
@@ -240,6 +241,13 @@ PUBLIC_PAGES = [
         "no-such-page",
         status=404,
         shows="<h1>Page not found</h1>",
+    ),
+    page(
+        "bad-request",
+        "meeting-list",
+        query="?year=%00",
+        status=400,
+        shows="<h1>Bad request</h1>",
     ),
     # From here on, with a cancelled and a planned meeting, dates known to the
     # month or the year, and pledges in two currencies.
