@@ -323,6 +323,11 @@ def timeline(*, kind="", year=None, participant="", drafts=False):
     return meetings
 
 
+def timeline_kinds():
+    """The kinds of meeting with a public meeting (the timeline's kind links)."""
+    return set(Meeting.objects.public().values_list("kind", flat=True).distinct())
+
+
 def timeline_years():
     """The years with a dated public meeting, the earliest first."""
     return [date.year for date in dated_meetings().dates("start_date", "year")]

@@ -213,6 +213,7 @@ class MeetingListView(ListView):
         form = self.filter_form
         data = form.cleaned_data if form.is_bound else {}
         kind, participant = data.get("kind"), data.get("participant")
+        kinds_held = selectors.timeline_kinds()
         kwargs.update(
             filter_form=form,
             ignored_filters=[
@@ -228,6 +229,7 @@ class MeetingListView(ListView):
             kinds=[
                 {"value": value, "label": label, "current": kind == value}
                 for value, label in Meeting.Kind.choices
+                if value in kinds_held or kind == value
             ],
         )
         return super().get_context_data(**kwargs)

@@ -968,3 +968,14 @@ def test_a_planned_meeting_says_who_is_to_attend(client, seed):
     make_attendance(meeting, Country.objects.get(code="UZ"))
     page = page_text(client.get(meeting.get_absolute_url()))
     assert "Who is to attend" in page and "Who attended" not in page
+
+
+def test_the_timeline_offers_only_kinds_and_keys_it_has(client, seed):
+    page = page_text(client.get(reverse("dialogue:meeting-list")))
+    assert '?kind=foreign_ministers">' in page
+    assert '?kind=business_dialogue">' not in page  # no meeting of that kind
+    assert 'class="legend"' not in page  # every seed meeting was held
+    make_meeting(title="Second Summit", kind="summit", status="planned")
+    page = page_text(client.get(reverse("dialogue:meeting-list")))
+    assert '?kind=summit">' in page
+    assert "not yet held" in page and "did not take place" not in page
