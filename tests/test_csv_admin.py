@@ -29,19 +29,6 @@ def base(db):
     make_meeting(slug="2012-11-10-foreign-ministers-4", number=4, title="Tokyo 2012")
 
 
-@pytest.fixture
-def steward(db):
-    user = User.objects.create_user("steward", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Data stewards"))
-    return user
-
-
-@pytest.fixture
-def steward_client(client, steward):
-    client.force_login(steward)
-    return client
-
-
 def upload(client, text, name="meetings.csv", model="meeting"):
     data = text if isinstance(text, bytes) else text.encode("utf-8")
     return client.post(

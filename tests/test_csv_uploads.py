@@ -8,12 +8,12 @@ from html import unescape
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dialogue.models import Meeting
 from tests.factories import make_meeting
 from tests.servers import redis_server
+from tests.test_csv_admin import confirm_fields, upload
 
 #: Text that must come back exactly: line breaks of every kind, formula triggers.
 TRICKY = "\r=1+1", "a\r\nb\rc\nd", "\t-x", "@\r\n\r\n", " spaced "
@@ -52,21 +52,6 @@ def import_storage(request, settings, tmp_path):
     cache.clear()
     yield request.param
     cache.clear()
-
-
-def upload(client, data, name="meetings.csv", model="meeting"):
-    return client.post(
-        reverse(f"admin:dialogue_{model}_import"),
-        {
-            "import_file": SimpleUploadedFile(name, data, content_type="text/csv"),
-            "format": "0",
-            "resource": "0",
-        },
-    )
-
-
-def confirm_fields(response):
-    return dict(re.findall(r'name="(\w+)" value="([^"]*)"', response.content.decode()))
 
 
 def confirm(client, response, model="meeting", **changed):

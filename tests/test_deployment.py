@@ -1,5 +1,6 @@
 """The entry points a deployment starts: capj/wsgi.py, manage.py and gunicorn."""
 
+import contextlib
 import datetime
 import json
 import os
@@ -107,33 +108,40 @@ def raw_get(port, target, user_agent):
     return reply.decode("latin-1")
 
 
-def test_access_log_is_valid_json_whatever_the_client_sends(tmp_path):
+@contextlib.contextmanager
+def serving(args, env, probe, stdout=subprocess.DEVNULL):
+    """A gunicorn process started with ``args``, once it answers ``probe`` (a
+    target); yields its port, and stops it afterwards."""
     port = free_port()
-    log = tmp_path / "access.log"
-    env = bare_env(DJANGO_SETTINGS_MODULE="capj.settings.test")
-    with open(log, "w") as out:
-        server = subprocess.Popen(
-            gunicorn_command(f"127.0.0.1:{port}", 1),
-            cwd=ROOT,
-            env=env,
-            stdout=out,  # the access log
-            stderr=subprocess.DEVNULL,
-        )
+    server = subprocess.Popen(
+        [*gunicorn_command(f"127.0.0.1:{port}", 1), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=stdout,  # the access log
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                raw_get(port, "/healthz", "probe")
+                raw_get(port, probe, "probe")
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.2)
-        reply = raw_get(port, HOSTILE_TARGET, HOSTILE_AGENT)
-        assert reply.startswith("HTTP/1.1 200 OK\r\n"), reply
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_access_log_is_valid_json_whatever_the_client_sends(tmp_path):
+    log = tmp_path / "access.log"
+    env = bare_env(DJANGO_SETTINGS_MODULE="capj.settings.test")
+    with open(log, "w") as out, serving([], env, "/healthz", out) as port:
+        reply = raw_get(port, HOSTILE_TARGET, HOSTILE_AGENT)
+        assert reply.startswith("HTTP/1.1 200 OK\r\n"), reply
     lines = log.read_text().splitlines()
     assert len(lines) == 2, lines
     records = [json.loads(line) for line in lines]  # every line parses
@@ -152,34 +160,14 @@ def test_access_log_is_valid_json_whatever_the_client_sends(tmp_path):
 def test_a_timed_out_request_is_logged_with_the_time_it_took(tmp_path):
     """gunicorn replaces a worker stuck past its timeout; the request's line in the
     access log says how long it ran, not the few milliseconds of the error page."""
-    port = free_port()
     log = tmp_path / "access.log"
     env = bare_env(GUNICORN_TIMEOUT="1")
-    with open(log, "w") as out:
-        server = subprocess.Popen(
-            [*gunicorn_command(f"127.0.0.1:{port}", 1), "tests.slow_wsgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,  # the access log
-            stderr=subprocess.DEVNULL,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                raw_get(port, "/?seconds=0", "probe")
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    app = ["tests.slow_wsgi:application"]
+    with open(log, "w") as out, serving(app, env, "/?seconds=0", out) as port:
         started = time.monotonic()
         reply = raw_get(port, "/?seconds=30", "stuck")
         waited = time.monotonic() - started
         assert waited < 15, "the worker was not timed out"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     records = [json.loads(line) for line in log.read_text().splitlines()]
     [stuck] = [r for r in records if r["request"] == "GET /?seconds=30 HTTP/1.1"]
     assert reply.startswith("HTTP/1.1 500 Internal Server Error\r\n"), reply
@@ -191,29 +179,10 @@ def test_a_timed_out_request_is_logged_with_the_time_it_took(tmp_path):
 def test_gunicorn_opens_no_control_socket(tmp_path):
     """Two servers of one user (or a server and the test servers) would share
     gunicorn's one control socket, under $XDG_RUNTIME_DIR or ~/.gunicorn/."""
-    port = free_port()
     env = bare_env(DJANGO_SETTINGS_MODULE="capj.settings.test")
     env.pop("XDG_RUNTIME_DIR", None)
     env["HOME"] = str(tmp_path)
-    server = subprocess.Popen(
-        gunicorn_command(f"127.0.0.1:{port}", 1),
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                reply = raw_get(port, "/healthz", "probe")
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    with serving([], env, "/healthz") as port:
+        reply = raw_get(port, "/healthz", "probe")
         assert reply.startswith("HTTP/1.1 200 OK\r\n"), reply
         assert not (tmp_path / ".gunicorn").exists()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

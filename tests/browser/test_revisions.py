@@ -5,39 +5,25 @@ undo it, and the dataset is byte for byte what it was. axe on every new page."""
 import io
 import re
 
-import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from dialogue.models import ImportChangeSet, Meeting
-from tests.browser.conftest import browser_marks, chromium
+from tests.browser.conftest import browser_marks
 from tests.browser.reports import check_axe
-from tests.browser.test_editor import HEADER, ROW, log_in, upload
+from tests.browser.test_editor import (  # noqa: F401 (browser, editor: fixtures)
+    HEADER,
+    ROW,
+    browser,
+    editor,
+    log_in,
+    upload,
+)
 
 pytestmark = browser_marks
 
 FOURTH = "2012-11-10-foreign-ministers-4"
-
-
-@pytest.fixture
-def browser():
-    """Chromium per test, started after the database is set up (see
-    tests/browser/test_editor.py)."""
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def editor(site, django_user_model):
-    """A staff user in the Editors and Data stewards groups (not a superuser)."""
-    from django.contrib.auth.models import Group
-
-    user = django_user_model.objects.create_user(
-        "steward", "steward@example.org", "a-long-pass-phrase", is_staff=True
-    )
-    user.groups.add(*Group.objects.filter(name__in=["Editors", "Data stewards"]))
-    return user
 
 
 def attendees(meeting):
@@ -46,7 +32,7 @@ def attendees(meeting):
     )
 
 
-def test_edit_a_meeting_then_revert_it(migration_data, site, editor, page):
+def test_edit_a_meeting_then_revert_it(migration_data, site, editor, page):  # noqa: F811
     meeting = Meeting.objects.get(slug=FOURTH)
     title, people = meeting.title, attendees(meeting)
     assert len(people) >= 2
@@ -100,7 +86,13 @@ def export(directory):
     return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
 
 
-def test_import_a_csv_then_undo_it(migration_data, site, editor, page, tmp_path):
+def test_import_a_csv_then_undo_it(
+    migration_data,
+    site,
+    editor,  # noqa: F811 (the fixture imported above)
+    page,
+    tmp_path,
+):
     before = export(tmp_path / "before")
     log_in(page, site)
 
