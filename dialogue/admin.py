@@ -39,6 +39,7 @@ from .models import (
     Pledge,
     Source,
 )
+from .pending_admin import PendingChangesMixin
 from .revisions import ensure_baseline
 
 
@@ -112,13 +113,17 @@ class GuardedChangeList(ChangeList):
 OPEN_ENDS = {"publish_at": ALWAYS, "unpublish_at": NEVER}
 
 
-class ContentAdmin(HistoryAdmin):
-    """What every content model's admin shares: the draft switch, and the history
-    of revisions (dialogue/history_admin.py)."""
+class ContentAdmin(PendingChangesMixin, HistoryAdmin):
+    """What every content model's admin shares: the draft switch, pending drafts of
+    live records (dialogue/pending_admin.py), and the history of revisions
+    (dialogue/history_admin.py)."""
 
     actions = (publish, unpublish)
     list_filter = ("published",)
     save_on_top = True
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in OPEN_ENDS:

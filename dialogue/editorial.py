@@ -4,7 +4,17 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import NEVER, Country, Document, Meeting, Page, Person, Pledge, Source
+from .models import (
+    NEVER,
+    Country,
+    Document,
+    Meeting,
+    Page,
+    PendingChange,
+    Person,
+    Pledge,
+    Source,
+)
 
 #: The kinds of record listed, in the order of the home page.
 KINDS = (Meeting, Pledge, Document, Person, Country, Source, Page)
@@ -57,8 +67,28 @@ def overview(request):
         .select_related("user", "content_type")
         .order_by("-action_time")[:LISTED]
     )
+    pending = (
+        PendingChange.objects.filter(
+            content_type__app_label="dialogue", content_type__model__in=content_types
+        )
+        .select_related("saved_by", "content_type")
+        .order_by("-saved_at")[:LISTED]
+    )
     return {
         "editorial_drafts": drafts,
+        "editorial_pending": [
+            {
+                "record": change.object_repr,
+                "label": change.content_type.model_class()._meta.verbose_name,
+                "changes": change.describe(),
+                "user": change.saved_by.get_username() if change.saved_by else "—",
+                "when": change.saved_at,
+                "url": admin_url(
+                    change.content_type.model_class(), "change", change.object_id
+                ),
+            }
+            for change in pending
+        ],
         "editorial_scheduled": [
             {
                 "when": when,

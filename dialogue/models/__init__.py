@@ -24,6 +24,7 @@ from .documents import Document, DocumentPoint
 from .imports import ImportChangeSet
 from .meetings import FORMAT_NOT_RECORDED, Attendance, Meeting, meeting_label
 from .participants import Country, Person
+from .pending import PendingChange
 from .pledges import Pledge, pledge_label
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "MeetingKind",
     "MeetingStatus",
     "Page",
+    "PendingChange",
     "Person",
     "Pledge",
     "Role",
