@@ -40,6 +40,7 @@ from .models import (
     Source,
 )
 from .pending_admin import PendingChangesMixin
+from .publish_admin import PublishMixin
 from .revisions import ensure_baseline
 
 
@@ -113,10 +114,11 @@ class GuardedChangeList(ChangeList):
 OPEN_ENDS = {"publish_at": ALWAYS, "unpublish_at": NEVER}
 
 
-class ContentAdmin(PendingChangesMixin, HistoryAdmin):
-    """What every content model's admin shares: the draft switch, pending drafts of
-    live records (dialogue/pending_admin.py), and the history of revisions
-    (dialogue/history_admin.py)."""
+class ContentAdmin(PublishMixin, PendingChangesMixin, HistoryAdmin):
+    """What every content model's admin shares: the draft switch, publishing a
+    draft with what it needs and previewing it (dialogue/publish_admin.py), pending
+    drafts of live records (dialogue/pending_admin.py), and the history of
+    revisions (dialogue/history_admin.py)."""
 
     actions = (publish, unpublish)
     list_filter = ("published",)
@@ -181,7 +183,13 @@ class AttendanceInline(admin.TabularInline):
     formset = AttendanceFormSet
     extra = 1
     fields = ("person", "position", "country", "capacity", "published")
-    autocomplete_fields = ("person", "country")
+    # People are many: a search box. The participants are a handful: a plain
+    # list, one action to choose (also for hosts and donors below).
+    autocomplete_fields = ("person",)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new meeting has several delegations: rows ready for three of them.
+        return 3 if obj is None else 1
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -201,7 +209,10 @@ class PledgeInline(admin.StackedInline):
         "sources",
         "slug",
     )
-    autocomplete_fields = ("donor", "sources")
+    autocomplete_fields = ("sources",)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0
 
 
 class MeetingFormatFilter(admin.SimpleListFilter):
@@ -269,7 +280,7 @@ class MeetingAdmin(CsvAdminMixin, ContentAdmin):
     list_filter = ("published", "kind", "status", MeetingFormatFilter, "host")
     list_select_related = ("host",)
     search_fields = ("title", "slug", "city", "summary", "host__name")
-    autocomplete_fields = ("host", "sources")
+    autocomplete_fields = ("sources",)
     date_hierarchy = "start_date"
     inlines = (AttendanceInline, PledgeInline)
 
@@ -311,7 +322,7 @@ class AttendanceAdmin(CsvAdminMixin, ContentAdmin):
         "meeting__title",
         "country__name",
     )
-    autocomplete_fields = ("meeting", "person", "country")
+    autocomplete_fields = ("meeting", "person")
 
     @admin.display(description=_("name"), ordering="person__name")
     def shown_name(self, attendance):
@@ -344,7 +355,7 @@ class PledgeAdmin(CsvAdminMixin, ContentAdmin):
     list_filter = ("published", "currency", "approximate", "donor")
     list_select_related = ("donor", "meeting")
     search_fields = ("slug", "purpose", "donor__name", "meeting__title")
-    autocomplete_fields = ("donor", "meeting", "sources")
+    autocomplete_fields = ("meeting", "sources")
     date_hierarchy = "announced_on"
 
     @admin.display(description=_("amount"), ordering="amount")

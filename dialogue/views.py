@@ -42,6 +42,19 @@ def shows_drafts(request, model):
     )
 
 
+def editor_links(request, obj):
+    """The admin's pages of ``obj`` for a draft's banner, for staff who may change
+    it: its change form and, while it is a draft, "Publish…"."""
+    opts = obj._meta
+    if not request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+        return {}
+    name = f"admin:{opts.app_label}_{opts.model_name}"
+    links = {"edit": reverse(f"{name}_change", args=[obj.pk])}
+    if not obj.published:
+        links["publish"] = reverse(f"{name}_publish", args=[obj.pk])
+    return links
+
+
 def paginate(request, queryset, per_page):
     """One page of ``queryset``, as a ListView paginates: the first page without
     ``?page=``, a 404 for a page that does not exist."""
@@ -66,7 +79,12 @@ class PreviewMixin:
 
     def get_context_data(self, **kwargs):
         obj = self.object
-        kwargs.setdefault("is_draft", not obj.is_public_now)
+        is_draft = not obj.is_public_now
+        kwargs.setdefault("is_draft", is_draft)
+        # Only staff see a draft: a public page never reads who is asking.
+        kwargs.setdefault(
+            "editor_links", editor_links(self.request, obj) if is_draft else {}
+        )
         scheduled = obj.published and obj.publish_at > timezone.now()
         kwargs.setdefault(
             "goes_public_at",
