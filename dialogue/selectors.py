@@ -113,11 +113,11 @@ def navigation_pages():
 
 def pledges(*, donor=None, meeting=None, drafts=False):
     """Public pledges in their order (all, one donor's or one meeting's), with
-    what their text shows and cites; the list of all with ``drafts`` is every
-    pledge (for staff). A meeting's are those its own page shows, which judges
-    the meeting itself (staff preview a draft with its pledges)."""
+    what their text shows and cites; with ``drafts`` (for staff), every pledge,
+    drafts marked. A meeting's are those its own page shows, which judges the
+    meeting itself (staff preview a draft with its pledges)."""
     if meeting is not None:
-        found = Pledge.objects.public_under(meeting=meeting)
+        found = Pledge.objects.listed_under(drafts=drafts, meeting=meeting)
     else:
         found = Pledge.objects.listed(drafts=drafts)
     if donor is not None:
@@ -333,12 +333,13 @@ def timeline_years():
     return [date.year for date in dated_meetings().dates("start_date", "year")]
 
 
-def attendees(*, meeting):
+def attendees(*, meeting, drafts=False):
     """A meeting's attendees its page shows, in the attendances' order (the page
-    judges the meeting itself: staff preview a draft with its attendees)."""
-    return Attendance.objects.public_under(meeting=meeting).select_related(
-        "person", "country"
-    )
+    judges the meeting itself: staff preview a draft with its attendees); with
+    ``drafts`` (staff), those visitors would not see too, marked."""
+    return Attendance.objects.listed_under(
+        drafts=drafts, meeting=meeting
+    ).select_related("person", "country")
 
 
 def documents_of(*, meeting):
@@ -360,9 +361,10 @@ def documents():
     )
 
 
-def points(*, document):
-    """A document's points visitors may see on its page."""
-    return DocumentPoint.objects.public_under(document=document)
+def points(*, document, drafts=False):
+    """A document's points visitors may see on its page; with ``drafts`` (staff),
+    every point, those visitors would not see marked."""
+    return DocumentPoint.objects.listed_under(drafts=drafts, document=document)
 
 
 def sources():

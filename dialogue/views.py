@@ -269,9 +269,9 @@ class MeetingDetailView(PreviewMixin, CitationsMixin, DetailView):
         meeting = self.object
         kwargs.update(
             json_ld=structured_data.event(self.request, meeting),
-            attendees=selectors.attendees(meeting=meeting),
+            attendees=selectors.attendees(meeting=meeting, drafts=self.can_preview()),
             documents=selectors.documents_of(meeting=meeting),
-            pledges=selectors.pledges(meeting=meeting),
+            pledges=selectors.pledges(meeting=meeting, drafts=self.can_preview()),
         )
         return super().get_context_data(**kwargs)
 
@@ -327,7 +327,9 @@ class DocumentDetailView(PreviewMixin, CitationsMixin, DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        kwargs["points"] = selectors.points(document=self.object)
+        kwargs["points"] = selectors.points(
+            document=self.object, drafts=self.can_preview()
+        )
         return super().get_context_data(**kwargs)
 
 

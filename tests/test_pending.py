@@ -147,7 +147,7 @@ def test_a_pending_draft_that_does_not_validate_keeps_nothing(
     meeting,  # noqa: F811
     editor_client,
 ):
-    response = save_pending(editor_client, meeting, [("title", "")])
+    response = save_pending(editor_client, meeting, [("kind", "")])
     assert response.status_code == 200
     assert "This field is required." in text_of(response)
     assert not PendingChange.objects.exists()

@@ -163,3 +163,31 @@ def test_save_and_preview_on_a_new_record(db, editor_client):
     )
     assert response.redirect_chain[-1][0] == "/sources/press-release/"
     assert "Draft — not public." in text_of(response)
+
+
+def test_a_meeting_left_untitled_is_named_by_number_kind_and_city(db, editor_client):
+    data = form_of(editor_client.get(reverse("admin:dialogue_meeting_add")))
+    data.update(kind=["foreign_ministers"], number=["9"], city=["Astana"], title=[""])
+    response = editor_client.post(reverse("admin:dialogue_meeting_add"), data)
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(number=9)
+    assert meeting.title == "9th Foreign Ministers' Meeting in Astana"
+    assert not meeting.published and meeting.status == "planned"
+
+
+def test_staff_preview_a_draft_with_its_draft_rows_marked(db, editor_client):
+    meeting = draft_meeting()
+    page = text_of(editor_client.get(meeting.get_absolute_url()))
+    assert "Draft Murat Nurtleu" in page
+    assert "Draft USD 700,000,000" in page
+    # Published rows of a public meeting carry no mark; visitors see no draft.
+    editor_client.post(publish_url(meeting))
+    page = text_of(editor_client.get(meeting.get_absolute_url()))
+    assert "Murat Nurtleu" in page and "Draft" not in page
+    late = make_attendance(
+        meeting, make_country("UZ"), make_person("Bakhtiyor Saidov"), published=False
+    )
+    assert "Draft Bakhtiyor Saidov" in text_of(
+        editor_client.get(meeting.get_absolute_url())
+    )
+    assert late.person.name not in text_of(Client().get(meeting.get_absolute_url()))

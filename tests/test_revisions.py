@@ -247,7 +247,7 @@ def test_a_revert_that_cannot_be_saved_changes_nothing(meeting, editor_client):
     revert_url = reverse(
         "admin:dialogue_meeting_revision", args=[meeting.pk, baseline.pk]
     )
-    response = post_form(editor_client, revert_url, title="")
+    response = post_form(editor_client, revert_url, kind="")
     assert response.status_code == 200
     assert "This field is required." in text_of(response)
     meeting.refresh_from_db()

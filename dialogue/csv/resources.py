@@ -118,6 +118,9 @@ class MeetingResource(CsvResource):
     )
     title = Column("title", TextWidget(spaces_are_empty=True))
     status = Column("status", KeyWidget())
+    # The admin makes a title left empty; a file names each meeting, so that a row
+    # re-imported reads as the meeting it made.
+    required_columns = ("title",)
     start_date = PartialDateColumn("start_date", "start_date", "start_precision")
     end_date = PartialDateColumn("end_date", "end_date", "end_precision")
     city = Column("city", TextWidget())

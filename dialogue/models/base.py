@@ -186,6 +186,18 @@ class PublishedQuerySet(models.QuerySet):
         [name] = parent
         return self.filter(self.public_q(skip=(name,)), **parent)
 
+    def listed_under(self, *, drafts=False, **parent):
+        """:meth:`public_under`, each row with ``is_public``; with ``drafts``
+        (staff previewing the parent), every row of the parent, those visitors
+        would not see there marked by ``is_public`` false."""
+        if not drafts:
+            return self.public_under(**parent).annotate(is_public=Value(True))
+        [name] = parent
+        rule = ExpressionWrapper(
+            self.public_q(skip=(name,)), output_field=BooleanField()
+        )
+        return self.filter(**parent).annotate(is_public=rule)
+
 
 class SlugQuerySet(PublishedQuerySet):
     def get_by_natural_key(self, slug):

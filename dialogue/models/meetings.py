@@ -62,7 +62,15 @@ class Meeting(Searchable):
         blank=True,
         help_text=_("4 for the 4th Foreign Ministers' Meeting; empty when unknown."),
     )
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(
+        _("title"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Left empty, it is made from the number, kind and city, e.g. 4th "
+            "Foreign Ministers' Meeting in Tokyo."
+        ),
+    )
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -181,12 +189,25 @@ class Meeting(Searchable):
         return meeting_label(self.title, self.start)
 
     def save(self, *args, **kwargs):
+        if not self.title:
+            self.title = self.derive_title()
         if not self.slug:
             self.slug = self.derive_slug()
         super().save(*args, **kwargs)
 
+    def derive_title(self):
+        """ "4th Foreign Ministers' Meeting in Tokyo", as most titles read."""
+        if self.city:
+            return _("%(kind)s in %(city)s") % {
+                "kind": self.kind_name,
+                "city": self.city,
+            }
+        return str(self.kind_name)
+
     def clean(self):
         super().clean()
+        if not self.title:
+            self.title = self.derive_title()
         # The home page counts held meetings: a future one is planned until then.
         # A date known only to the month or year is stored as its first day.
         if (
