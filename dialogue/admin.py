@@ -129,11 +129,16 @@ class ContentAdmin(PublishMixin, PendingChangesMixin, HistoryAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in OPEN_ENDS:
+            label = capfirst(db_field.verbose_name)
+            widget = admin_widgets.AdminSplitDateTime()
+            # Each box named for screen readers: the label points at the first.
+            for box, part in zip(widget.widgets, (_("date"), _("time")), strict=True):
+                box.attrs["aria-label"] = f"{label}: {part}"
             return WindowEdgeField(
                 open_end=OPEN_ENDS[db_field.name],
-                label=capfirst(db_field.verbose_name),
+                label=label,
                 help_text=db_field.help_text,
-                widget=admin_widgets.AdminSplitDateTime,
+                widget=widget,
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -178,7 +183,18 @@ class PersonAdmin(CsvAdminMixin, ContentAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class AttendanceInline(admin.TabularInline):
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose boxes are named for screen readers: a row's cells
+    have no label of their own, only the column's heading."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return field
+
+
+class AttendanceInline(LabelledTabularInline):
     model = Attendance
     formset = AttendanceFormSet
     extra = 1
@@ -368,7 +384,7 @@ class PledgeAdmin(CsvAdminMixin, ContentAdmin):
         return str(pledge.announced)
 
 
-class DocumentPointInline(admin.TabularInline):
+class DocumentPointInline(LabelledTabularInline):
     model = DocumentPoint
     extra = 1
     fields = ("number", "heading", "text", "is_quotation", "published")
