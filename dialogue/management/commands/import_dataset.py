@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from dialogue.csv.dataset import FULL_DATASET, import_dataset
 from dialogue.csv.files import NO_ROWS
+from dialogue.csv.results import ProblemReport
 
 #: Files with at least this many rows get a progress bar (on a terminal).
 PROGRESS_FROM_ROWS = 500
@@ -138,8 +139,8 @@ class Command(BaseCommand):
             self.stderr.write(
                 self.style.ERROR(f"{name}: {count} problem{'s' if count != 1 else ''}")
             )
-            for problem in file_report.problems:
-                self.stderr.write(f"  {problem}")
+            for line in ProblemReport(file_report.problems).lines():
+                self.stderr.write(f"  {line}")
             return
         if file_report.empty:
             self.stdout.write(f"{name}: {NO_ROWS}")
