@@ -254,6 +254,7 @@ class MeetingDetailView(PreviewMixin, CitationsMixin, DetailView):
             attendees=selectors.attendees(meeting=meeting),
             documents=selectors.documents_of(meeting=meeting),
             pledges=selectors.pledges(meeting=meeting),
+            photos=selectors.photos(meeting=meeting),
         )
         return super().get_context_data(**kwargs)
 
@@ -310,6 +311,7 @@ class DocumentDetailView(PreviewMixin, CitationsMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         kwargs["points"] = selectors.points(document=self.object)
+        kwargs["files"] = selectors.files(document=self.object)
         return super().get_context_data(**kwargs)
 
 
