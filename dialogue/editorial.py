@@ -4,10 +4,21 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import NEVER, Country, Document, Meeting, Page, Person, Pledge, Source
+from .models import (
+    NEVER,
+    Country,
+    Document,
+    DocumentFile,
+    Meeting,
+    Page,
+    Person,
+    Photo,
+    Pledge,
+    Source,
+)
 
 #: The kinds of record listed, in the order of the home page.
-KINDS = (Meeting, Pledge, Document, Person, Country, Source, Page)
+KINDS = (Meeting, Pledge, Document, Person, Country, Source, Page, DocumentFile, Photo)
 #: How many scheduled records and recent changes are listed.
 LISTED = 10
 

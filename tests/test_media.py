@@ -560,3 +560,12 @@ def test_users_without_view_permission_get_no_drafts(client):
     client.force_login(user)
     record = make_document_file(make_document(published=False))
     assert client.get(record.get_absolute_url()).status_code == 404
+
+
+def test_the_editors_home_counts_draft_files_and_photos(editor_client):
+    make_document_file(make_document(), published=False)
+    make_photo(make_meeting(), published=False)
+    make_photo(make_meeting(), published=False)
+    text = text_of(editor_client.get(reverse("admin:index")))
+    assert "1 document files not published" in text
+    assert "2 photos not published" in text
