@@ -133,16 +133,35 @@ def is_csv_import(request):
     )
 
 
+#: The admin forms that take documents' files and meetings' photos (the records'
+#: own and their parents', with inlines): dialogue/media_admin.py.
+MEDIA_FORMS = frozenset(
+    f"dialogue_{model}_{view}"
+    for model in ("document", "documentfile", "meeting", "photo")
+    for view in ("add", "change")
+)
+
+
+def is_media_upload(request):
+    """Whether ``request`` is to an admin form that takes files or photos."""
+    match = getattr(request, "resolver_match", None)
+    return bool(match and "admin" in match.namespaces and match.url_name in MEDIA_FORMS)
+
+
 def upload_limit(request):
     """The largest multipart body accepted: FILE_UPLOAD_MAX_SIZE, or on an import
-    page enough for the largest CSV file an import accepts, if that is more.
+    page enough for the largest CSV file an import accepts, or on a form with
+    files and photos MEDIA_UPLOAD_MAX_BYTES, if that is more.
 
     On an import page, a file over CSV_IMPORT_MAX_BYTES but within this limit is
-    read and refused by the import form, which says how large it is.
+    read and refused by the import form, which says how large it is; so is a file
+    or photo over its own cap by the media forms (dialogue/uploads.py).
     """
     limit = settings.FILE_UPLOAD_MAX_SIZE
     if is_csv_import(request):
         limit = max(limit, settings.CSV_IMPORT_MAX_BYTES + MULTIPART_ALLOWANCE)
+    elif is_media_upload(request):
+        limit = max(limit, settings.MEDIA_UPLOAD_MAX_BYTES + MULTIPART_ALLOWANCE)
     return limit
 
 
@@ -219,6 +238,13 @@ def bad_request(request, exception=None):
 
         size = int(request.META.get("CONTENT_LENGTH") or 0)
         message = too_large_message(size)
+    elif isinstance(exception, RequestDataTooBig) and is_media_upload(request):
+        message = (
+            f"The upload is too large: one save may send at most "
+            f"{_megabytes(settings.MEDIA_UPLOAD_MAX_BYTES)} of files (a PDF file at "
+            f"most {_megabytes(settings.MEDIA_PDF_MAX_BYTES)}, a photo at most "
+            f"{_megabytes(settings.MEDIA_IMAGE_MAX_BYTES)}): add fewer at a time."
+        )
     elif isinstance(exception, RequestDataTooBig):
         limit = max(settings.FILE_UPLOAD_MAX_SIZE, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         message = (

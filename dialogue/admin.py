@@ -25,6 +25,12 @@ from .csv.resources import (
 )
 from .forms import AttendanceFormSet, PledgeForm, WindowEdgeField, partial_date_form
 from .history_admin import HistoryAdmin
+from .media_admin import (
+    DocumentFileInline,
+    DocumentFileLibrary,
+    PhotoInline,
+    PhotoLibrary,
+)
 from .models import (
     ALWAYS,
     FORMAT_NOT_RECORDED,
@@ -32,10 +38,12 @@ from .models import (
     Attendance,
     Country,
     Document,
+    DocumentFile,
     DocumentPoint,
     Meeting,
     Page,
     Person,
+    Photo,
     Pledge,
     Source,
 )
@@ -298,7 +306,7 @@ class MeetingAdmin(CsvAdminMixin, ContentAdmin):
     search_fields = ("title", "slug", "city", "summary", "host__name")
     autocomplete_fields = ("sources",)
     date_hierarchy = "start_date"
-    inlines = (AttendanceInline, PledgeInline)
+    inlines = (AttendanceInline, PledgeInline, PhotoInline)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "format":
@@ -413,7 +421,7 @@ class DocumentAdmin(CsvAdminMixin, ContentAdmin):
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("meeting", "author", "sources")
     date_hierarchy = "date"
-    inlines = (DocumentPointInline,)
+    inlines = (DocumentPointInline, DocumentFileInline)
 
     @admin.display(description=_("date"), ordering="date")
     def shown_date(self, document):
@@ -448,3 +456,16 @@ class PageAdmin(CsvAdminMixin, ContentAdmin):
     search_fields = ("title", "slug", "body")
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("sources",)
+
+
+# The media library (dialogue/media_admin.py).
+
+
+@admin.register(DocumentFile)
+class DocumentFileAdmin(DocumentFileLibrary, ContentAdmin):
+    pass
+
+
+@admin.register(Photo)
+class PhotoAdmin(PhotoLibrary, ContentAdmin):
+    pass

@@ -8,16 +8,18 @@ from .models import (
     NEVER,
     Country,
     Document,
+    DocumentFile,
     Meeting,
     Page,
     PendingChange,
     Person,
+    Photo,
     Pledge,
     Source,
 )
 
 #: The kinds of record listed, in the order of the home page.
-KINDS = (Meeting, Pledge, Document, Person, Country, Source, Page)
+KINDS = (Meeting, Pledge, Document, Person, Country, Source, Page, DocumentFile, Photo)
 #: How many scheduled records and recent changes are listed.
 LISTED = 10
 

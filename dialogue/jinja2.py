@@ -181,5 +181,7 @@ def environment(**options):
         capfirst=capfirst,
         pluralize=defaultfilters.pluralize,
         truncatewords=defaultfilters.truncatewords,
+        # Django's (245.0 KB), not Jinja2's (decimal, 250.9 kB).
+        filesizeformat=defaultfilters.filesizeformat,
     )
     return env

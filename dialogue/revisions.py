@@ -3,10 +3,12 @@
 django-reversion keeps each saved state of a record as a *version* (the record
 serialized as a fixture would be, its links to sources included), grouped in
 *revisions* with a user, a time and a comment. A meeting's versions follow its
-attendees and pledges, a document's its points, so reverting one brings its
-children back with it. django-reversion-compare shows two versions side by side
-(dialogue/history_admin.py); an import is one revision that can be undone
-(dialogue/csv/changeset.py, dialogue/csv/undo.py).
+attendees, pledges and photos, a document's its points and files, so reverting
+one brings its children back with it. A file's or photo's version holds the name
+it is stored under: stored files are never deleted (not by a revert, not by a
+delete), so a version brought back finds its file. django-reversion-compare
+shows two versions side by side (dialogue/history_admin.py); an import is one
+revision that can be undone (dialogue/csv/changeset.py, dialogue/csv/undo.py).
 
 Chosen over django-simple-history because a revision groups several records
 (a meeting with its attendees, a whole import) and reverts them together in one
@@ -27,18 +29,20 @@ from .models import (
     Attendance,
     Country,
     Document,
+    DocumentFile,
     DocumentPoint,
     Meeting,
     Page,
     Person,
+    Photo,
     Pledge,
     Source,
 )
 
 #: The children each record's versions carry along.
 FOLLOW = {
-    Meeting: ("attendances", "pledges"),
-    Document: ("points",),
+    Meeting: ("attendances", "pledges", "photos"),
+    Document: ("points", "files"),
 }
 
 #: Every kind of record with a history.
@@ -51,6 +55,8 @@ VERSIONED = (
     Pledge,
     Document,
     DocumentPoint,
+    DocumentFile,
+    Photo,
     Page,
 )
 
@@ -63,6 +69,7 @@ NAMED_BY = {
     Attendance: ("person", "country", "meeting"),
     Pledge: ("donor",),
     DocumentPoint: ("document",),
+    DocumentFile: ("document",),
 }
 
 

@@ -12,10 +12,12 @@ from .models import (
     Attendance,
     Country,
     Document,
+    DocumentFile,
     DocumentPoint,
     Meeting,
     Page,
     Person,
+    Photo,
     Pledge,
     Source,
     live_fields,
@@ -365,6 +367,19 @@ def points(*, document, drafts=False):
     """A document's points visitors may see on its page; with ``drafts`` (staff),
     every point, those visitors would not see marked."""
     return DocumentPoint.objects.listed_under(drafts=drafts, document=document)
+
+
+def files(*, document):
+    """A document's files visitors may fetch from its page (the page judges the
+    document itself: staff preview a draft with its files)."""
+    return DocumentFile.objects.public_under(document=document).select_related(
+        "document"
+    )
+
+
+def photos(*, meeting):
+    """A meeting's photos visitors may see on its page."""
+    return Photo.objects.public_under(meeting=meeting)
 
 
 def sources():

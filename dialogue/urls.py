@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from . import sitemaps, views
+from . import media_views, sitemaps, views
 from .feeds import MeetingFeed
 from .page_cache import cache_public
 
@@ -83,6 +83,23 @@ urlpatterns = [
     path("data/", cache_public(views.OpenDataView.as_view()), name="open-data"),
     path("data/dataset.json", cache_public(views.dataset_json), name="dataset-json"),
     path("data/<str:kind>.csv", cache_public(views.dataset_csv), name="dataset-csv"),
+    # Documents' files and photos: not in the page cache; each answer says how
+    # long browsers may keep it (dialogue/media_views.py).
+    path(
+        "files/<int:pk>/<str:name>",
+        media_views.document_file,
+        name="document-file",
+    ),
+    path(
+        "photos/<int:pk>/original",
+        media_views.photo_original,
+        name="photo-original",
+    ),
+    path(
+        "photos/<int:pk>/<str:name>",
+        media_views.photo_rendition,
+        name="photo-rendition",
+    ),
     path("robots.txt", cache_public(views.robots_txt), name="robots-txt"),
     path("sitemap.xml", cache_public(require_safe(sitemaps.sitemap)), name="sitemap"),
     path(

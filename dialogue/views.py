@@ -272,6 +272,7 @@ class MeetingDetailView(PreviewMixin, CitationsMixin, DetailView):
             attendees=selectors.attendees(meeting=meeting, drafts=self.can_preview()),
             documents=selectors.documents_of(meeting=meeting),
             pledges=selectors.pledges(meeting=meeting, drafts=self.can_preview()),
+            photos=selectors.photos(meeting=meeting),
         )
         return super().get_context_data(**kwargs)
 
@@ -330,6 +331,7 @@ class DocumentDetailView(PreviewMixin, CitationsMixin, DetailView):
         kwargs["points"] = selectors.points(
             document=self.object, drafts=self.can_preview()
         )
+        kwargs["files"] = selectors.files(document=self.object)
         return super().get_context_data(**kwargs)
 
 

@@ -12,10 +12,12 @@ from dialogue.models import (
     Attendance,
     Country,
     Document,
+    DocumentFile,
     DocumentPoint,
     Meeting,
     Page,
     Person,
+    Photo,
     Pledge,
     Source,
 )
@@ -106,3 +108,33 @@ def make_page(**kwargs):
     fields = {"slug": f"page-{n}", "title": f"Page {n}", "body": "Some *prose*."}
     fields.update(kwargs)
     return create(Page, **fields)
+
+
+def make_document_file(document, content=None, name="statement.pdf", **kwargs):
+    """A document's file, saved as an upload is: checked and stored."""
+    from tests.media_files import pdf_bytes, upload
+
+    fields = {"title": "Full text", "language": "en"}
+    fields.update(kwargs)
+    return create(
+        DocumentFile,
+        document=document,
+        file=upload(name, content if content is not None else pdf_bytes()),
+        **fields,
+    )
+
+
+def make_photo(meeting, content=None, name="photo.jpg", **kwargs):
+    from tests.media_files import image_bytes, upload
+
+    fields = {
+        "alt_text": "The ministers at the table",
+        "credit": "Ministry of Foreign Affairs of Japan",
+    }
+    fields.update(kwargs)
+    return create(
+        Photo,
+        meeting=meeting,
+        image=upload(name, content if content is not None else image_bytes()),
+        **fields,
+    )

@@ -65,7 +65,7 @@ def meeting_form(**overrides):
         "slug": "",
         "published": "on",
     }
-    for prefix in ("attendances", "pledges"):
+    for prefix in ("attendances", "pledges", "photos"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",

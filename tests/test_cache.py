@@ -89,7 +89,7 @@ def meeting_change_form(meeting, **overrides):
         "slug": meeting.slug,
         "published": "on" if meeting.published else "",
     }
-    for prefix in ("attendances", "pledges"):
+    for prefix in ("attendances", "pledges", "photos"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",

@@ -253,9 +253,9 @@ def test_upload_over_the_request_limit_names_the_import_cap(
     )
     assert Meeting.objects.count() == 1
     assert list(uploads_dir.iterdir()) == []
-    # Elsewhere, the general limit is named as before.
+    # Elsewhere (a form that takes no files), the general limit is named as before.
     response = steward_client.post(
-        reverse("admin:dialogue_meeting_add"),
+        reverse("admin:dialogue_source_add"),
         {"file": SimpleUploadedFile("big.csv", b"x" * 1536 * 1024)},
     )
     assert response.status_code == 400

@@ -56,7 +56,7 @@ def test_the_admin_offers_not_recorded_and_saves_it(admin_client):
         "format": "",
         "published": "on",
     }
-    for prefix in ("attendances", "pledges"):
+    for prefix in ("attendances", "pledges", "photos"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     response = admin_client.post(reverse("admin:dialogue_meeting_add"), data)
     assert response.status_code == 302

@@ -15,7 +15,8 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from dialogue.csv.admin import CsvAdminMixin
-from dialogue.models import ImportChangeSet, Meeting, Page
+from dialogue.models import Document, ImportChangeSet, Meeting, Page
+from tests.factories import make_document_file, make_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +122,9 @@ def viewer(db, seed):
     perms = Permission.objects.filter(codename__startswith="view_")
     user.user_permissions.set(perms)
     User.objects.create_user("target", first_name="Untouched")
+    # The seed has no files or photos: one of each.
+    make_document_file(Document.objects.order_by("pk").first())
+    make_photo(Meeting.objects.order_by("pk").first())
     return user
 
 

@@ -232,8 +232,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Static files get the pages' Content-Security-Policy and X-Frame-Options too
 # (WhiteNoise answers before the middleware that add them: capj/headers.py).
 WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
+# Documents' files and meetings' photos (dialogue/models/media.py), through
+# Django's storage API: a private folder here, S3-compatible object storage in
+# production when DJANGO_MEDIA_S3_BUCKET is set (docs/deployment.md). Visitors
+# fetch them only through the site's own addresses, which check that the document
+# or meeting is public (dialogue/media_views.py): MEDIA_ROOT must never be served
+# by the web server itself.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", "") or BASE_DIR / "var" / "media")
+MEDIA_URL = "/media/"
+#: Send visitors to the storage's own (signed, short-lived) address instead of
+#: streaming the file through the app: for object storage.
+MEDIA_SERVE_BY_REDIRECT = False
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(MEDIA_ROOT),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
@@ -361,6 +379,15 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 # The largest CSV file an import accepts, in bytes (default 5 MB).
 CSV_IMPORT_MAX_BYTES = env_int("DJANGO_CSV_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 
+# The media library's caps, each named in the message that refuses a file over it
+# (dialogue/uploads.py): a PDF at most 20 MB; a photo at most 15 MB and 40
+# megapixels (a small file that would decode to more is refused before it is
+# decoded); one save of a form with files at most 50 MB in all.
+MEDIA_PDF_MAX_BYTES = env_int("DJANGO_MEDIA_PDF_MAX_BYTES", 20 * 1024 * 1024)
+MEDIA_IMAGE_MAX_BYTES = env_int("DJANGO_MEDIA_IMAGE_MAX_BYTES", 15 * 1024 * 1024)
+MEDIA_IMAGE_MAX_PIXELS = env_int("DJANGO_MEDIA_IMAGE_MAX_PIXELS", 40_000_000)
+MEDIA_UPLOAD_MAX_BYTES = env_int("DJANGO_MEDIA_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+
 # Uploads: request bodies and files are capped before they are read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Exports of selected changelist rows post one field per row.
@@ -368,7 +395,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # A larger body is refused unread (capj.security.SizeLimitedUploadHandler); on the
 # admin's CSV import pages the limit is raised to CSV_IMPORT_MAX_BYTES if that is
-# more, and the refusal names the import's cap.
+# more, on the forms that take files and photos to MEDIA_UPLOAD_MAX_BYTES, and the
+# refusal names the cap.
 FILE_UPLOAD_MAX_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
     "capj.security.SizeLimitedUploadHandler",

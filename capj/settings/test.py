@@ -3,6 +3,11 @@
 DATABASE_URL still selects the database, so CI runs the same suite on PostgreSQL.
 """
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
 import jinja2
 
 from .base import *  # noqa: F403
@@ -11,8 +16,15 @@ DEBUG = False
 SECRET_KEY = "test-only-insecure-key"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Documents' files and photos go to a folder of this test process's own, on the
+# filesystem as in development, removed when the process ends.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="capj-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT)},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "import_export": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }

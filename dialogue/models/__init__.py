@@ -1,5 +1,6 @@
 """The Dialogue's data: participants, meetings and who attended, pledges,
-documents and their points, sources, and editor-written pages.
+documents and their points, sources, editor-written pages, and the media library
+(documents' files, meetings' photos).
 
 Every model has a natural key (never a database id) for fixtures and CSV files,
 and a ``published`` flag: drafts stay off the public site. What visitors may see
@@ -22,6 +23,7 @@ from .base import (
 from .content import Page, Source
 from .documents import Document, DocumentPoint
 from .imports import ImportChangeSet
+from .media import DocumentFile, Language, Photo
 from .meetings import FORMAT_NOT_RECORDED, Attendance, Meeting, meeting_label
 from .participants import Country, Person
 from .pending import PendingChange
@@ -36,8 +38,10 @@ __all__ = [
     "Country",
     "Document",
     "DocumentKind",
+    "DocumentFile",
     "DocumentPoint",
     "ImportChangeSet",
+    "Language",
     "Meeting",
     "MeetingFormat",
     "MeetingKind",
@@ -45,6 +49,7 @@ __all__ = [
     "Page",
     "PendingChange",
     "Person",
+    "Photo",
     "Pledge",
     "Role",
     "Searchable",

@@ -83,6 +83,28 @@ def add_second_currency():
     )
 
 
+def add_files_and_photos():
+    """A PDF of the 2004 joint statement and a photo of the fourth meeting."""
+    from dialogue.models import Document, DocumentFile, Meeting, Photo
+    from tests.media_files import image_bytes, pdf_bytes, upload
+
+    DocumentFile.objects.create(
+        published=True,
+        document=Document.objects.get(slug="joint-statement-2004"),
+        title="Joint Statement",
+        language="en",
+        file=upload("statement.pdf", pdf_bytes(pages=2)),
+    )
+    Photo.objects.create(
+        published=True,
+        meeting=Meeting.objects.get(slug=FOURTH),
+        image=upload("ministers.jpg", image_bytes("JPEG", (1200, 800))),
+        alt_text="The foreign ministers of the five countries at one table",
+        credit="Ministry of Foreign Affairs of Japan",
+        caption="The ministers in Tokyo.",
+    )
+
+
 @contextlib.contextmanager
 def small_pages(size):
     """Every long list paginated ``size`` rows a page."""
@@ -309,6 +331,23 @@ PUBLIC_PAGES = [
         query="?page=2",
         during=small(2),
         shows="Showing 3–3 of 3.",
+    ),
+    # With a document's file and a meeting's photo.
+    page(
+        "document-with-files",
+        "document-detail",
+        "joint-statement-2004",
+        setup=add_files_and_photos,
+        shows=('hreflang="en">Joint Statement (English)</a>', "(PDF, "),
+    ),
+    page(
+        "meeting-with-photos",
+        "meeting-detail",
+        FOURTH,
+        shows=(
+            'alt="The foreign ministers of the five countries at one table"',
+            '<span class="credit">Photo: Ministry of Foreign Affairs of Japan</span>',
+        ),
     ),
     page(
         "server-error",

@@ -29,21 +29,29 @@ def _append(path, heading, text):
         report.write(text)
 
 
-def axe_violations(page):
-    """axe-core's WCAG 2.2 A/AA violations on the page, as readable lines."""
+def axe_violations(page, within=None):
+    """axe-core's WCAG 2.2 A/AA violations on the page (or in the part of it that
+    the CSS selector ``within`` names), as readable lines."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    results = Axe().run(
+        page,
+        context=within,
+        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}},
+    )
     return [
         f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
         for v in results.response["violations"]
     ]
 
 
-def check_axe(page, name, status=None):
-    """Run axe on ``page``, record the result under ``name``, return the lines."""
-    found = axe_violations(page)
+def check_axe(page, name, status=None, within=None):
+    """Run axe on ``page`` (or its part ``within``), record the result under
+    ``name``, return the lines."""
+    found = axe_violations(page, within)
     where = "/" + page.url.split("://", 1)[-1].partition("/")[2]
+    if within:
+        where += f" (within {within})"
     if status is not None:
         where = f"HTTP {status} {where}"
     _append(

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('dialogue', '0015_import_change_sets'),
+        ('dialogue', '0016_media_library'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

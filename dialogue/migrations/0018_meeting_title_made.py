@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dialogue', '0016_pending_changes'),
+        ('dialogue', '0017_pending_changes'),
     ]
 
     operations = [
