@@ -22,12 +22,15 @@ from .citations import CitationsMixin
 from .forms import INITIALS, MeetingFilterForm, PeopleFilterForm, SearchForm
 from .models import Country, Document, Meeting, Page, Person, Pledge, Source
 from .search import search
+from .suggestions import suggestions
 from .summaries import organization_description, roles_summary
 
 #: Rows per page of a long list: enough to scan, few enough to render quickly.
 PAGE_SIZE = 100
 PREVIEW_ROWS = selectors.PREVIEW_ROWS
 CITING_ROWS = selectors.CITING_ROWS
+#: A search finding fewer results than this suggests close names.
+FEW_RESULTS = 3
 
 
 def shows_drafts(request, model):
@@ -416,15 +419,21 @@ class SearchView(TemplateView):
 
     def get_context_data(self, **kwargs):
         form = SearchForm(self.request.GET)
-        query, groups = "", []
+        query, groups, suggested = "", [], []
         if form.is_valid():
             query = form.cleaned_data["q"].strip()
             groups = search(query)
+        result_count = sum(group.count for group in groups)
+        if query and result_count < FEW_RESULTS:
+            suggested = suggestions(query)
         kwargs.update(
             form=form,
             query=query,
             groups=groups,
-            result_count=sum(len(group.results) for group in groups),
+            result_count=result_count,
+            suggestions=suggested,
+            # The page's own search box is the one: the header leaves its out.
+            page_has_search=True,
         )
         return super().get_context_data(**kwargs)
 

@@ -17,7 +17,8 @@ def fill_index_columns(apps, schema_editor):
         if len(batch) == 2000:
             person.objects.bulk_update(batch, ["sort_name", "name_initial"])
             batch = []
-    person.objects.bulk_update(batch, ["sort_name", "name_initial"])
+    if batch:
+        person.objects.bulk_update(batch, ["sort_name", "name_initial"])
 
 
 class Migration(migrations.Migration):
