@@ -242,9 +242,10 @@ def test_a_persons_meetings_are_a_timeline_by_year(client, gemba_career):
     years = [page.index(f'<h3 id="met-{year}">{year}</h3>') for year in (2009, 2010)]
     assert years == sorted(years)
     assert '<time datetime="2014-05-01">1 May 2014</time>' in page
-    assert (
-        'Special envoy, for <a href="/participants/uz/">Uzbekistan</a> (delegate)'
-        in page
+    assert re.search(
+        r'Special envoy<sup.*?</sup>, for <a href="/participants/uz/">Uzbekistan</a> '
+        r"\(delegate\)",
+        page,
     )
     assert "Secret talks" not in page
 
@@ -257,4 +258,6 @@ def test_a_persons_page_shows_other_names_and_sources(client, gemba_career):
     ) in page
     assert '<h2 id="references-heading">References</h2>' in page
     assert ">Gazette report</a>" in page
+    # Cited beside each meeting's position.
     assert page.count('<a href="#ref-1" title="Gazette report">[1]</a>') == 4
+    assert 'Special envoy<sup class="cite"><a href="#ref-1"' in page
