@@ -11,6 +11,7 @@ from .selectors import navigation_pages
 SECTIONS = (
     ("meeting-list", _("Timeline")),
     ("participant-list", _("Participants")),
+    ("person-list", _("People")),
     ("pledge-list", _("Pledges")),
     ("document-list", _("Documents")),
     ("source-list", _("Sources")),

@@ -8,6 +8,7 @@ from .iso import CURRENCY_CODES, currency_name
 from .models import Attendance, Meeting, Pledge
 from .partial_dates import PartialDate
 from .search import MAX_QUERY_LENGTH
+from .text import SCRIPT_GROUPS
 
 PARTIAL_DATE_HELP = _(
     "YYYY-MM-DD, or YYYY-MM or YYYY when only the month or year is known; "
@@ -255,3 +256,77 @@ class SearchForm(forms.Form):
             )
         },
     )
+
+
+#: The people index's groups, in its order: a–z, then one per other script.
+INITIALS = [
+    *((letter, letter.upper()) for letter in "abcdefghijklmnopqrstuvwxyz"),
+    *SCRIPT_GROUPS.items(),
+]
+
+
+class PeopleFilterForm(forms.Form):
+    """The people index's filters: a group of the A–Z, a participant the person
+    came for (by lower-case code) and words of their names."""
+
+    letter = forms.ChoiceField(
+        label=_("Letter"), choices=[("", _("All")), *INITIALS], required=False
+    )
+    country = forms.ChoiceField(label=_("Came for"), required=False)
+    q = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        error_messages=SearchForm.base_fields["q"].error_messages,
+    )
+
+    #: How a message names each list.
+    FILTER_NAMES = {"letter": _("letter"), "country": _("participant")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [
+            ("", _("Any participant")),
+            *(
+                (code.lower(), name)
+                for code, name in selectors.participants().values_list("code", "name")
+            ),
+        ]
+
+    def clean_country(self):
+        return self.cleaned_data["country"].upper()
+
+    def clean_q(self):
+        return self.cleaned_data["q"].strip()
+
+    def country_name(self, code):
+        """The name of the participant with this (upper-case) code, or ''."""
+        return (
+            dict(self.fields["country"].choices).get(code.lower(), "") if code else ""
+        )
+
+    def country_options(self):
+        """The participant list's ``(value, label, selected)`` rows."""
+        chosen = str(self["country"].value() or "")
+        return [
+            (value, label, value == chosen)
+            for value, label in self.fields["country"].choices
+        ]
+
+    def ignored(self):
+        """What a visitor is told about each filter left out, one sentence each."""
+        messages = []
+        for name, errors in self.errors.items():
+            if name == "q":
+                messages.append(
+                    _("%(error)s The names were not searched.") % {"error": errors[0]}
+                )
+            else:
+                messages.append(
+                    _(
+                        "The %(filter)s “%(value)s” is not one of the list, so it was "
+                        "left out."
+                    )
+                    % {"filter": self.FILTER_NAMES[name], "value": self.data.get(name)}
+                )
+        return messages

@@ -25,10 +25,12 @@ against 0.02 ms, and 3.2-4.0 ms against 7.7-17.5 ms.
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from django.db.models import CharField, F, Prefetch, Q, Value, Window
+from django.db.models import CharField, Count, F, Prefetch, Q, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
+from .highlight import explain, highlight
+from .jinja2 import lines
 from .models import (
     Attendance,
     Country,
@@ -52,7 +54,12 @@ class Group:
     key: str
     label: str
     results: list = field(default_factory=list)
-    has_more: bool = False
+    #: How many records of the group match, shown or not.
+    count: int = 0
+
+    @property
+    def has_more(self):
+        return self.count > len(self.results)
 
 
 #: Each person's first :data:`APPEARANCES_SHOWN` public meetings, as the Attendance
@@ -112,11 +119,15 @@ GROUPS = (
     ("sources", _("Sources"), Source.objects.public()),
 )
 
-#: Each group's records as :func:`groups_found` reads them: only the group's key.
+#: Each group's records as :func:`group_counts` reads them: how many, and the
+#: group's key.
 FINDERS = {
     key: queryset.order_by()
     .prefetch_related(None)
-    .values_list(Value(key, output_field=CharField()))
+    .annotate(group=Value(key, output_field=CharField()))
+    .values("group")
+    .annotate(found=Count("pk"))
+    .values_list("group", "found")
     for key, _label, queryset in GROUPS
 }
 
@@ -146,9 +157,9 @@ def conditions(needle):
     return {key: special.get(key, contains) for key, _label, _queryset in GROUPS}
 
 
-def groups_found(condition):
-    """The keys of the groups with records meeting their ``condition``, in one
-    query.
+def group_counts(condition):
+    """``{key: how many}`` for the groups with records meeting their
+    ``condition``, in one query.
 
     Most searches are for a name or a place and find one or two groups: asking
     first which groups have matches, then reading only those, takes 4 queries for
@@ -156,31 +167,102 @@ def groups_found(condition):
     the benchmark's busy two cores each is a round trip to another process. The
     search page with the seed, this way against reading every group: "Gemba"
     12,900 Python calls against 17,700 (bench/calls.py); a word found in five
-    groups ("meeting") pays for the extra query, 21,200 against 17,600.
+    groups ("meeting") pays for the extra query, 21,200 against 17,600. Counting
+    the matches costs what finding them did (the set of groups was a UNION, which
+    reads every match too), and lets the page say how many each group has past
+    the :data:`RESULTS_PER_GROUP` it shows.
     """
     first, *others = (finder.filter(condition[key]) for key, finder in FINDERS.items())
-    return {key for (key,) in first.union(*others)}
+    return {key: found for key, found in first.union(*others, all=True) if found}
 
 
 def search(query):
     """Public matches for ``query``, grouped by type; empty groups left out.
 
-    One query finds which groups have matches, then one query reads each of those
-    (and one the first meetings of the people found), whatever the number of
-    records or results.
+    One query counts the matches of each group, then one query reads each group
+    with matches (and one the first meetings of the people found, one the first
+    matching point of the documents found), whatever the number of records or
+    results. Each result gets ``match`` (dialogue.highlight.Match): why it was
+    found, its words marked.
     """
     needle = fold((query or "").strip())
     if not needle:
         return []
     condition = conditions(needle)
-    found = groups_found(condition)
+    counts = group_counts(condition)
     results = []
     for key, label, queryset in GROUPS:
-        if key in found:
-            rows = list(queryset.filter(condition[key])[: RESULTS_PER_GROUP + 1])
+        if key in counts:
+            found = queryset.filter(condition[key])
+            if key == "documents":
+                found = found.prefetch_related(matching_points(needle))
+            rows = list(found[:RESULTS_PER_GROUP])
             if key == "people":
                 for person in rows:
                     person.appearances.sort(key=attrgetter("rank"))
-            has_more = len(rows) > RESULTS_PER_GROUP
-            results.append(Group(key, label, rows[:RESULTS_PER_GROUP], has_more))
+            for record in rows:
+                record.match = explain_result(key, record, needle)
+            results.append(Group(key, label, rows, counts[key]))
     return results
+
+
+def matching_points(needle):
+    """Each document's first public point holding the words, as
+    ``document.matching_points`` (a list of at most one)."""
+    return Prefetch(
+        "points",
+        queryset=PUBLIC_POINTS.filter(search_text__contains=needle)
+        .only("document", "number", "heading", "text")
+        .order_by("number")[:1],
+        to_attr="matching_points",
+    )
+
+
+def explain_result(key, record, needle):
+    """Why ``record`` of group ``key`` was found (dialogue.highlight.Match): its
+    title marked and, when the words are not in it, the first other field search
+    read that holds them, as a visitor may see it: a host or author only when
+    public (a draft's name never makes a record match, see :func:`conditions`).
+
+    "tokyo" finds Afghanistan, for instance, through its summary: "its foreign
+    minister attended the 2006 Tokyo meeting as a guest", which the result now
+    shows.
+    """
+    if key == "meetings":
+        host = record.public_host
+        fields = [
+            (_("Summary"), record.summary),
+            (_("Outcomes"), record.outcomes),
+            (_("City"), record.city),
+            (_("Host"), host.name if host else ""),
+            (_("Address"), record.slug),
+        ]
+        return explain(record.title, fields, needle)
+    if key == "people":
+        match = explain(record.name, [], needle)
+        # Every other name is shown; each marked where the words are.
+        record.other_names_marked = [
+            highlight(name, needle) for name in lines(record.other_names)
+        ]
+        return match
+    if key == "participants":
+        fields = [(_("Code"), record.code), (_("Summary"), record.summary)]
+        return explain(record.name, fields, needle)
+    if key == "documents":
+        author = record.public_author
+        fields = [(_("Summary"), record.summary)]
+        if author is not None:
+            fields += [(_("By"), author.name)]
+            fields += [(_("By"), name) for name in lines(author.other_names)]
+            fields += [(_("Author's position"), record.author_role)]
+        fields += [
+            (_("Point %(number)s") % {"number": point.number}, text)
+            for point in record.matching_points
+            for text in (point.text, point.heading)
+        ]
+        return explain(record.title, fields, needle)
+    if key == "pages":
+        fields = [(_("Summary"), record.summary), (_("Text"), record.body)]
+        return explain(record.title, fields, needle)
+    fields = [(_("Publisher"), record.publisher), (_("Note"), record.note)]
+    return explain(record.title, fields, needle)

@@ -44,6 +44,7 @@ class FixedPages(RequestSitemap):
         return [
             "dialogue:home",
             "dialogue:participant-list",
+            "dialogue:person-list",
             "dialogue:meeting-list",
             "dialogue:pledge-list",
             "dialogue:document-list",

@@ -25,6 +25,13 @@ urlpatterns = [
         name="participant-detail",
     ),
     path(
+        "people/",
+        cache_public(
+            views.PersonListView.as_view(), query=("letter", "country", "q", "page")
+        ),
+        name="person-list",
+    ),
+    path(
         "people/<str:slug>/",
         cache_public(views.PersonDetailView.as_view(), query=PAGE),
         name="person-detail",

@@ -4,6 +4,7 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
     JsonResponse,
+    QueryDict,
 )
 from django.urls import reverse
 from django.utils import timezone
@@ -18,15 +19,18 @@ from django.views.generic import DetailView, ListView, TemplateView
 from . import opendata, selectors, structured_data
 from .charts import pledge_charts
 from .citations import CitationsMixin
-from .forms import MeetingFilterForm, SearchForm
+from .forms import INITIALS, MeetingFilterForm, PeopleFilterForm, SearchForm
 from .models import Country, Document, Meeting, Page, Person, Pledge, Source
 from .search import search
+from .suggestions import suggestions
 from .summaries import organization_description, roles_summary
 
 #: Rows per page of a long list: enough to scan, few enough to render quickly.
 PAGE_SIZE = 100
 PREVIEW_ROWS = selectors.PREVIEW_ROWS
 CITING_ROWS = selectors.CITING_ROWS
+#: A search finding fewer results than this suggests close names.
+FEW_RESULTS = 3
 
 
 def shows_drafts(request, model):
@@ -195,6 +199,56 @@ class ParticipantDetailView(PreviewMixin, CitationsMixin, DetailView):
         return super().get_context_data(**kwargs)
 
 
+def kept_filters(**values):
+    """The filters that apply, as a query for links that keep them (a letter of
+    the people index keeps the participant and the name searched)."""
+    kept = QueryDict(mutable=True)
+    kept.update({name: value for name, value in values.items() if value})
+    return kept
+
+
+class PersonListView(ListView):
+    """The people index: A–Z (one group per other script), by the participant
+    they came for, and by words of their names. A filter value not in the list is
+    left out, and said so; the others still apply."""
+
+    template_name = "dialogue/person_list.html"
+    context_object_name = "people"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.filter_form = form = PeopleFilterForm(self.request.GET or None)
+        drafts = shows_drafts(self.request, Person)
+        if not form.is_bound:
+            return selectors.people_index(drafts=drafts)
+        form.is_valid()
+        return selectors.people_index(drafts=drafts, **form.cleaned_data)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.filter_form
+        data = form.cleaned_data if form.is_bound else {}
+        letter, country = data.get("letter", ""), data.get("country", "")
+        people = context["people"]
+        context.update(
+            filter_form=form,
+            ignored_filters=form.ignored() if form.is_bound else [],
+            list_url=reverse("dialogue:person-list"),
+            letters=[
+                {"value": value, "label": label, "current": value == letter}
+                for value, label in INITIALS
+            ],
+            letter_label=dict(INITIALS).get(letter, ""),
+            country_name=form.country_name(country),
+            name_query=data.get("q", ""),
+            kept=kept_filters(country=country.lower(), q=data.get("q", "")),
+            filtered=any(data.values()),
+            countries_of=selectors.countries_of(people=people),
+            options=form.country_options(),
+        )
+        return context
+
+
 class PersonDetailView(PreviewMixin, CitationsMixin, DetailView):
     model = Person
     template_name = "dialogue/person_detail.html"
@@ -208,6 +262,8 @@ class PersonDetailView(PreviewMixin, CitationsMixin, DetailView):
         kwargs["appearances_page"] = paginate(
             self.request, selectors.appearances(person=person), PAGE_SIZE
         )
+        kwargs["positions"] = list(selectors.positions_held(person=person))
+        kwargs["countries"] = list(selectors.countries_represented(person=person))
         kwargs["documents"] = selectors.documents_by(person=person)
         return super().get_context_data(**kwargs)
 
@@ -385,15 +441,21 @@ class SearchView(TemplateView):
 
     def get_context_data(self, **kwargs):
         form = SearchForm(self.request.GET)
-        query, groups = "", []
+        query, groups, suggested = "", [], []
         if form.is_valid():
             query = form.cleaned_data["q"].strip()
             groups = search(query)
+        result_count = sum(group.count for group in groups)
+        if query and result_count < FEW_RESULTS:
+            suggested = suggestions(query)
         kwargs.update(
             form=form,
             query=query,
             groups=groups,
-            result_count=sum(len(group.results) for group in groups),
+            result_count=result_count,
+            suggestions=suggested,
+            # The page's own search box is the one: the header leaves its out.
+            page_has_search=True,
         )
         return super().get_context_data(**kwargs)
 

@@ -110,13 +110,10 @@ def test_a_persons_page_links_the_country_each_time_they_came_for(client):
     )
     page = page_text(client.get(person_url("koichiro-gemba")))
     assert (
-        f'<th scope="row"><a href="{meeting_url("fourth")}">Fourth Meeting</a></th>'
+        f'<a class="meeting-title" href="{meeting_url("fourth")}">Fourth Meeting</a>'
         in page
     )
-    assert (
-        f'<td data-label="For"><a href="{participant("jp")}">Japan</a> (observer)'
-        "</td>" in page
-    )
+    assert f'for <a href="{participant("jp")}">Japan</a> (observer)</span>' in page
 
 
 def test_a_participants_page_links_its_people_meetings_and_all_its_pledges(client):

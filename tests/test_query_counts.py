@@ -46,6 +46,11 @@ PUBLIC_PAGES = {
         args=[Pledge.objects.order_by("pk").first().donor.code.lower()],
     ),
     "person-detail": lambda: reverse("dialogue:person-detail", args=["koichiro-gemba"]),
+    "person-list": lambda: reverse("dialogue:person-list"),
+    "person-list-letter": lambda: reverse("dialogue:person-list") + "?letter=k",
+    "person-list-participant-and-name": lambda: (
+        reverse("dialogue:person-list") + "?country=jp&q=gemba"
+    ),
     "meeting-list": lambda: reverse("dialogue:meeting-list"),
     "meeting-list-filtered": lambda: (
         reverse("dialogue:meeting-list") + "?kind=foreign_ministers"
@@ -68,6 +73,7 @@ PUBLIC_PAGES = {
     "page-detail": lambda: reverse("dialogue:page-detail", args=["about"]),
     "search": lambda: reverse("dialogue:search") + "?q=Gemba",
     "search-many": lambda: reverse("dialogue:search") + "?q=meeting",
+    "search-did-you-mean": lambda: reverse("dialogue:search") + "?q=genba",
     "open-data": lambda: reverse("dialogue:open-data"),
     "dataset-json": lambda: reverse("dialogue:dataset-json"),
     "dataset-csv": lambda: reverse("dialogue:dataset-csv", args=["attendees"]),

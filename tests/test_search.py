@@ -24,8 +24,16 @@ from tests.text import page_text
 pytestmark = pytest.mark.django_db
 
 
-def results_page(client, query):
+def marked_page(client, query):
+    """The results page for ``query``, as sent (the words found marked)."""
     return page_text(client.get(reverse("dialogue:search"), {"q": query}))
+
+
+def results_page(client, query):
+    """The results page for ``query`` without the marks on the words found: what
+    was found, for the tests of finding (tests/test_search_results.py tests the
+    marks)."""
+    return marked_page(client, query).replace("<mark>", "").replace("</mark>", "")
 
 
 @pytest.fixture
@@ -110,11 +118,13 @@ def test_results_are_grouped_by_type(client, db):
     make_page(title="About", body="Founded in Tokyo.")
     page = results_page(client, "tokyo")
     headings = [
-        '<h2 id="results-meetings">Meetings</h2>',
-        '<h2 id="results-people">People</h2>',
-        '<h2 id="results-participants">Participants</h2>',
-        '<h2 id="results-documents">Documents</h2>',
-        '<h2 id="results-pages">Pages</h2>',
+        '<h2 id="results-meetings">Meetings <span class="group-count">(1)</span></h2>',
+        '<h2 id="results-people">People <span class="group-count">(1)</span></h2>',
+        '<h2 id="results-participants">Participants <span class="group-count">(1)'
+        "</span></h2>",
+        '<h2 id="results-documents">Documents <span class="group-count">(1)</span>'
+        "</h2>",
+        '<h2 id="results-pages">Pages <span class="group-count">(1)</span></h2>',
     ]
     positions = [page.index(heading) for heading in headings]
     assert positions == sorted(positions)
@@ -204,7 +214,9 @@ def test_a_person_shows_their_first_three_public_meetings_however_many(
     make_attendance(early, draft, person)
     no_position = make_person(name="Gemba's adviser")
     make_attendance(early, japan, no_position, position="", capacity="observer")
-    with django_assert_num_queries(4):
+    # The counts, the people, their first meetings, the menu; and, as two people
+    # are few, the names "did you mean" compares (people, then places).
+    with django_assert_num_queries(6):
         page = results_page(client, "gemba")
     assert (
         "Minister in 2009, Meeting of 2009; Minister in 2010, Meeting of 2010; "

@@ -105,17 +105,12 @@ def test_a_persons_meetings_run_oldest_first_then_by_kind_and_number(client):
     for meeting in meetings:
         make_attendance(meeting, japan, gemba)
     page = page_text(client.get(reverse("dialogue:person-detail", args=[gemba.slug])))
-    assert link_labels(section(page, "appearances-heading").split("<tbody>")[1]) == [
+    assert link_labels(section(page, "appearances-heading"), "meeting-title") == [
         "First FMM",
-        "Japan",
         "Fourth FMM",
-        "Japan",
         "Fifth FMM",
-        "Japan",
         "Summit",
-        "Japan",
         "Undated talks",
-        "Japan",
     ]
 
 

@@ -225,7 +225,8 @@ def test_sitemap_lists_public_pages_only(client, seed):
     assert base + reverse("dialogue:person-detail", args=["koichiro-gemba"]) in locs
     assert base + reverse("dialogue:participant-detail", args=["af"]) in locs
     assert base + reverse("dialogue:meeting-detail", args=[FOURTH]) not in locs
-    assert len(locs) == len(set(locs)) == 7 + 5 + 7 + 7 + 3 + 9 + 2
+    assert base + reverse("dialogue:person-list") in locs
+    assert len(locs) == len(set(locs)) == 8 + 5 + 7 + 7 + 3 + 9 + 2
 
 
 def test_robots_txt_points_to_the_sitemap(client, db):

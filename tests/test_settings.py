@@ -106,8 +106,13 @@ def test_production_reads_everything_from_the_environment():
         "health_checks": True,
         "max_age": 600,
         # Parameters apart from the SQL, and statements prepared once per
-        # connection after their fifth run.
-        "db_options": {"server_side_binding": True, "prepare_threshold": 5},
+        # connection after their fifth run; pg_trgm's word similarity as "did you
+        # mean" compares names (dialogue/suggestions.py).
+        "db_options": {
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+            "options": "-c pg_trgm.word_similarity_threshold=0.3",
+        },
         "secret": PRODUCTION_ENV["DJANGO_SECRET_KEY"],
     }
 

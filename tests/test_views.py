@@ -620,9 +620,10 @@ def test_person_page_lists_meetings_positions_and_other_names(client, seed):
         '<span class="other-name">Коитиро Гемба</span>, '
         '<span class="other-name">玄葉光一郎</span>' in page
     )
-    assert "4th Foreign Ministers' Meeting in Tokyo</a></th>" in page
-    assert '<td data-label="Date">10 November 2012</td>' in page
+    assert "4th Foreign Ministers' Meeting in Tokyo</a>" in page
     assert 'Minister for Foreign Affairs<sup class="cite">' in page
+    assert '<time datetime="2012-11-10">10 November 2012</time>' in page
+    assert '</sup>, for <a href="/participants/jp/">Japan</a> (delegate)</span>' in page
     assert 'id="ref-1"' in page
 
 
@@ -887,13 +888,16 @@ def test_person_page_cites_each_meeting_and_document_and_shows_date_ranges(clien
     make_document(author=gemba, title="A speech").sources.set([alpha])
 
     page = text_of(client.get(gemba.get_absolute_url()))
-    rows = re.findall(
-        r'<th scope="row"><a href="([^"]+)">([^<]+)</a></th>\s*'
-        r'<td data-label="Date">([^<]+)</td>\s*'
-        r'<td data-label="Position">([^<]+)((?:<sup.*?</sup>)*)</td>\s*'
-        r'<td data-label="For"><a href="([^"]+)">Japan</a> \(([a-z]+)\)</td>',
+    entries = re.findall(
+        r'<p class="meeting-when">(?:<time datetime="[^"]+">)?([^<]+)(?:</time>)?</p>'
+        r'\s*<div class="meeting-body">\s*'
+        r'<a class="meeting-title" href="([^"]+)">([^<]+)</a>\s*'
+        r'<span class="meta">([^<]+)((?:<sup.*?</sup>)*), for '
+        r'<a href="([^"]+)">Japan</a> \(([a-z]+)\)',
         page,
     )
+    # As the table had them: address, title, dates, position, cites, country, as.
+    rows = [(e[1], e[2], e[0], e[3], e[4], e[5], e[6]) for e in entries]
     assert [(r[0], r[1], r[2], r[3], r[5], r[6]) for r in rows] == [
         (
             first.get_absolute_url(),

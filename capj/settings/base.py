@@ -167,6 +167,12 @@ def database_from_env():
         config.setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=5
         )
+        # "Did you mean" compares the people pg_trgm finds at this word
+        # similarity (dialogue/suggestions.py): lower than its default 0.6, so
+        # that one letter changed in a short name still counts. Only the %>
+        # operator reads it, and only that search uses it.
+        config["OPTIONS"]["options"] = "-c pg_trgm.word_similarity_threshold=0.3"
+
     return config
 
 

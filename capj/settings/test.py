@@ -42,5 +42,5 @@ LOGGING = {
 # A runaway query fails its test within a minute, naming the statement, instead of
 # holding the whole run until CI gives up.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
-    DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
-    DATABASES["default"]["OPTIONS"]["options"] = "-c statement_timeout=60000"  # noqa: F405
+    options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    options["options"] = f"{options.get('options', '')} -c statement_timeout=60000"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..addresses import country_url, record_url
 from ..iso import COUNTRY_CODES
-from ..text import fold
+from ..text import fold, initial_group, sort_key
 from .base import (
     PublishedQuerySet,
     Role,
@@ -128,7 +128,21 @@ class Person(Searchable):
         help_text=_("Other spellings and scripts (Cyrillic, Japanese), one per line."),
     )
 
+    # The people index's order and A–Z group (dialogue.text.sort_key and
+    # initial_group), stored so that a letter's page is one indexed range.
+    sort_name = models.TextField(
+        _("name as the index sorts it"), blank=True, default="", editable=False
+    )
+    name_initial = models.CharField(
+        _("group in the index"),
+        max_length=10,
+        blank=True,
+        default="",
+        editable=False,
+    )
+
     search_fields = ("name", "other_names")
+    folded_fields = ("search_text", "sort_name", "name_initial")
 
     objects = SlugQuerySet.as_manager()
 
@@ -139,6 +153,12 @@ class Person(Searchable):
         permissions = [
             ("import_person", _("Can import people from CSV")),
             ("export_person", _("Can export people as CSV")),
+        ]
+        indexes = [
+            models.Index(fields=["sort_name", "id"], name="person_sort_name"),
+            models.Index(
+                fields=["name_initial", "sort_name", "id"], name="person_initial"
+            ),
         ]
 
     def __str__(self):
@@ -154,6 +174,11 @@ class Person(Searchable):
 
     def natural_key(self):
         return (self.slug,)
+
+    def fold_search_text(self):
+        super().fold_search_text()
+        self.sort_name = sort_key(self.name)
+        self.name_initial = initial_group(self.name)
 
     def derive_slug(self, taken=None):
         """``erlan-abdyldaev``, from the name in any script; unique, with a suffix

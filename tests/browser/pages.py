@@ -117,6 +117,7 @@ def small_pages(size):
             views.PledgeListView,
             views.DocumentListView,
             views.SourceListView,
+            views.PersonListView,
         ):
             stack.enter_context(mock.patch.object(view, "paginate_by", size))
         yield
@@ -139,6 +140,7 @@ TEMPLATES = {
     "dialogue:home": "dialogue/home.html",
     "dialogue:participant-list": "dialogue/participant_list.html",
     "dialogue:participant-detail": "dialogue/participant_detail.html",
+    "dialogue:person-list": "dialogue/person_list.html",
     "dialogue:person-detail": "dialogue/person_detail.html",
     "dialogue:meeting-list": "dialogue/meeting_list.html",
     "dialogue:meeting-detail": "dialogue/meeting_detail.html",
@@ -201,6 +203,33 @@ PUBLIC_PAGES = [
     page("home", "home"),
     page("participants", "participant-list"),
     page("participant", "participant-detail", "jp"),
+    page("people", "person-list", shows="7 people"),
+    page(
+        "people-by-letter",
+        "person-list",
+        query="?letter=k",
+        shows='<a href="/people/?letter=k" aria-current="page">K</a>',
+    ),
+    page(
+        "people-by-participant-and-name",
+        "person-list",
+        query="?country=jp&q=gem",
+        shows="1 person · came for Japan · names with “gem”",
+    ),
+    page("people-no-match", "person-list", query="?letter=q", shows="No one matches."),
+    page(
+        "people-bad-filter",
+        "person-list",
+        query="?letter=1",
+        shows="The letter “1” is not one of the list, so it was left out.",
+    ),
+    page(
+        "people-page-2",
+        "person-list",
+        query="?page=2",
+        during=small(4),
+        shows="Showing 5–7 of 7.",
+    ),
     page("person", "person-detail", "koichiro-gemba"),
     page("timeline", "meeting-list"),
     page("timeline-by-kind", "meeting-list", query="?kind=intellectual_dialogue"),
@@ -253,7 +282,21 @@ PUBLIC_PAGES = [
     page("source", "source-detail", "gazette-japan-700-million-2012"),
     page("page", "page-detail", "about"),
     page("search", "search"),
-    page("search-results", "search", query="?q=tokyo"),
+    page(
+        "search-results",
+        "search",
+        query="?q=tokyo",
+        shows=(
+            "in <mark>Tokyo</mark></a>",
+            '<span class="snippet-field">Summary:</span> Not a participant',
+        ),
+    ),
+    page(
+        "search-did-you-mean",
+        "search",
+        query="?q=genba",
+        shows='Did you mean <a href="/search/?q=Koichiro+Gemba">Koichiro Gemba</a>?',
+    ),
     page("search-no-results", "search", query="?q=zzzz"),
     page("search-too-long", "search", query="?q=" + "x" * 101),
     page("open-data", "open-data"),
