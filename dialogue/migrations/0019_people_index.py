@@ -24,7 +24,7 @@ def fill_index_columns(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dialogue', '0015_import_change_sets'),
+        ('dialogue', '0018_meeting_title_made'),
     ]
 
     operations = [
