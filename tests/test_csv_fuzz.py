@@ -78,13 +78,25 @@ texts = st.one_of(
 
 def fitted(field, text):
     """``text`` as the model may hold it: within its length, and not blank where
-    the model requires a value (the import refuses an empty required cell, as the
-    admin's form does)."""
+    the model or the file requires a value (the import refuses an empty required
+    cell, as the admin's form does; a meeting's title the admin may leave empty
+    to have it made, a file may not)."""
     if field.max_length:
         text = text[: field.max_length]
-    if not field.blank and not text.strip():
+    required = not field.blank or field.name in filled_columns(field.model)
+    if required and not text.strip():
         text = (text + "x")[-field.max_length :] if field.max_length else text + "x"
     return text
+
+
+def filled_columns(model):
+    """The columns a file must fill for ``model`` beyond the model's own rules."""
+    return {
+        column
+        for resource in FULL_DATASET
+        if resource._meta.model is model
+        for column in resource.required_columns
+    }
 
 
 def build(file_name, attribute, value):
