@@ -88,12 +88,19 @@ const panels = PANELS.map((spec, index) => {
     shapes[country.id] = { name: country.properties.name, d, label: labelPoint(path, country) };
   }
   left += width + GAP;
+  // Points projected by d3 itself, for the test that dialogue/maps.py projects
+  // cities as d3 does (tests/test_maps.py).
+  const middle = [(spec.west + spec.east) / 2, (spec.south + spec.north) / 2];
+  const checks = [middle, [spec.west + 1, spec.south + 1], [spec.east - 1, spec.north - 1]].map(
+    (point) => [...point, ...projection(point).map(round)],
+  );
   return {
     name: spec.name,
     bounds: [spec.west, spec.south, spec.east, spec.north],
     box: box.map(round),
     scale,
     translate,
+    checks,
     shapes,
   };
 });
