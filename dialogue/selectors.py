@@ -501,3 +501,20 @@ def records_citing(*, source):
         kind: list(queryset.filter(sources=source)[: CITING_ROWS + 1])
         for kind, queryset in citing.items()
     }
+
+
+# The map (dialogue/maps.py)
+
+
+def meeting_cities():
+    """Where the public meetings were held: ``city``, ``host__code`` (which of
+    two places of one name is meant) and ``count``, one row for each pair."""
+    return (
+        Meeting.objects.public()
+        .filter(status=Meeting.Status.HELD)
+        .exclude(city="")
+        .order_by()
+        .values("city", "host__code")
+        .annotate(count=Count("pk"))
+        .order_by("city", "host__code")
+    )

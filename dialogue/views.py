@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import opendata, selectors, structured_data
+from . import maps, opendata, selectors, structured_data
 from .charts import pledge_charts
 from .citations import CitationsMixin
 from .forms import INITIALS, MeetingFilterForm, PeopleFilterForm, SearchForm
@@ -104,6 +104,13 @@ class PreviewMixin:
         return response
 
 
+def dialogue_map(countries):
+    """The map of the public ``countries`` and the cities of the public meetings."""
+    return maps.dialogue_map(
+        countries=countries, meeting_cities=selectors.meeting_cities()
+    )
+
+
 class HomeView(TemplateView):
     template_name = "dialogue/home.html"
 
@@ -127,6 +134,7 @@ class HomeView(TemplateView):
             first_meeting=first_meeting,
             latest_meetings=selectors.latest_meetings(limit=5),
             pledge_totals=selectors.pledge_totals(),
+            dialogue_map=dialogue_map(countries),
             json_ld=structured_data.organization(
                 self.request,
                 members,
@@ -150,6 +158,7 @@ class ParticipantListView(ListView):
         countries = list(self.object_list)  # one query for the table and the summary
         kwargs["object_list"] = countries
         kwargs["roles_summary"] = roles_summary(countries)
+        kwargs["dialogue_map"] = dialogue_map(countries)
         return super().get_context_data(**kwargs)
 
 

@@ -243,6 +243,7 @@ def check_every_link_reached(page):
     ("name", "url_name", "args"),
     [
         ("home", "dialogue:home", []),
+        ("participants", "dialogue:participant-list", []),
         ("meeting", "dialogue:meeting-detail", [FOURTH]),
         ("timeline", "dialogue:meeting-list", []),
     ],
@@ -263,6 +264,29 @@ def test_screenshots_at_phone_and_desktop_widths(browser, url, name, url_name, a
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 10_000
         context.close()
+
+
+@pytest.mark.parametrize("url_name", ["dialogue:home", "dialogue:participant-list"])
+def test_the_map_is_readable_on_a_phone(browser, url, url_name):
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    page.goto(url(url_name))
+    central_asia = page.locator("svg.map-central-asia")
+    japan = page.locator("svg.map-japan")
+    width = page.evaluate("document.documentElement.clientWidth")
+    # Central Asia the page's width, Japan below it at the same scale.
+    assert central_asia.bounding_box()["width"] >= width - 40
+    assert japan.bounding_box()["y"] > central_asia.bounding_box()["y"] + 200
+    sizes = page.locator("svg.map text").evaluate_all(
+        "texts => texts.map(t => [t.textContent, t.getBoundingClientRect().height])"
+    )
+    names = {text for text, _height in sizes}
+    assert {"Kazakhstan", "Tajikistan", "Japan", "Tokyo", "Tashkent"} <= names
+    # Letters at least 10 px high (a line box of 11 px or more).
+    assert min(height for _text, height in sizes) >= 11, sizes
+    page.get_by_role("link", name="Tajikistan, member").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tajikistan")
+    context.close()
 
 
 def test_print_styles_hide_navigation_and_show_link_targets(page, site, url):
