@@ -49,7 +49,11 @@ def overview(request):
         if count:
             drafts.append(
                 {
-                    "label": model._meta.verbose_name_plural,
+                    "label": (
+                        model._meta.verbose_name
+                        if count == 1
+                        else model._meta.verbose_name_plural
+                    ),
                     "count": count,
                     "url": admin_url(model, "changelist") + "?published__exact=0",
                 }

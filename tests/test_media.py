@@ -567,5 +567,5 @@ def test_the_editors_home_counts_draft_files_and_photos(editor_client):
     make_photo(make_meeting(), published=False)
     make_photo(make_meeting(), published=False)
     text = text_of(editor_client.get(reverse("admin:index")))
-    assert "1 document files not published" in text
+    assert "1 document file not published" in text
     assert "2 photos not published" in text
