@@ -29,6 +29,12 @@ def record_url(url_name, key):
     return f"{before}{quote(str(key), safe=SAFE)}{after}"
 
 
+def admin_url(model, view, *args):
+    """An admin page of ``model``: ``admin_url(Meeting, "change", pk)``."""
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
 def country_url(code):
     """A participant's page: its address has the country's code in lower case."""
     return record_url("dialogue:participant-detail", code.lower())

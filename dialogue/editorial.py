@@ -1,9 +1,9 @@
 """What the editors' home page lists: drafts, scheduled records, recent changes."""
 
 from django.contrib.admin.models import LogEntry
-from django.urls import reverse
 from django.utils import timezone
 
+from .addresses import admin_url
 from .models import (
     NEVER,
     Country,
@@ -31,11 +31,6 @@ def viewable(request):
         for model in KINDS
         if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
     ]
-
-
-def admin_url(model, view, *args):
-    opts = model._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
 
 
 def overview(request):

@@ -25,11 +25,10 @@ from urllib.parse import urlsplit
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.http import HttpResponseRedirect, QueryDict
-from django.urls import Resolver404, get_script_prefix, path, resolve, reverse
+from django.urls import Resolver404, get_script_prefix, path, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.datastructures import MultiValueDict
@@ -40,6 +39,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .addresses import admin_url
 from .models import PendingChange
 
 #: The change form's button that saves a pending draft.
@@ -86,10 +86,6 @@ class PendingChangesMixin:
             *super().get_urls(),
         ]
 
-    def _url(self, view, obj):
-        info = self.admin_site.name, self.opts.app_label, self.opts.model_name
-        return reverse("{}:{}_{}_".format(*info) + view, args=[obj.pk])
-
     # The change form.
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -97,7 +93,7 @@ class PendingChangesMixin:
         if obj is None:
             return super().change_view(request, object_id, form_url, extra_context)
         if request.method == "POST" and SAVE_PENDING in request.POST:
-            return self._save_pending(request, object_id, obj, form_url)
+            return self._save_pending(request, object_id, obj)
         pending = PendingChange.objects.of(obj).select_related("saved_by").first()
         context = {
             "may_save_pending": obj.published
@@ -110,9 +106,11 @@ class PendingChangesMixin:
             context.update(
                 pending_changes=pending.describe(),
                 pending_live_changed=pending.live_changed_since,
-                pending_discard_url=self._url("pending_discard", obj),
+                pending_discard_url=admin_url(self.model, "pending_discard", obj.pk),
                 pending_preview_url=(
-                    self._url("pending_preview", obj) if get_url else None
+                    admin_url(self.model, "pending_preview", obj.pk)
+                    if get_url
+                    else None
                 ),
                 live_url=get_url() if get_url else None,
             )
@@ -157,9 +155,10 @@ class PendingChangesMixin:
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
+        if getattr(request, self._CHECKING, False) or not reversion.is_active():
+            return entry
         pending = PendingChange.objects.of(obj).select_related("saved_by").first()
-        checking = getattr(request, self._CHECKING, False)
-        if pending is not None and not checking and reversion.is_active():
+        if pending is not None:
             # Saving the form that shows them publishes them.
             reversion.set_comment(
                 _("Published the pending changes saved by %(user)s on %(when)s. %(m)s")
@@ -195,10 +194,10 @@ class PendingChangesMixin:
             response.render()
         return response, request
 
-    def _save_pending(self, request, object_id, obj, form_url):
+    def _save_pending(self, request, object_id, obj):
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        change_url = self._url("change", obj)
+        change_url = admin_url(self.model, "change", obj.pk)
         if request.FILES:
             self.message_user(
                 request,
@@ -230,8 +229,7 @@ class PendingChangesMixin:
             if name not in NOT_KEPT
         }
         PendingChange.objects.update_or_create(
-            content_type=ContentType.objects.get_for_model(type(obj)),
-            object_id=str(obj.pk),
+            **PendingChange.objects.key(obj),
             defaults={
                 "object_repr": str(obj)[:200],
                 "data": data,
@@ -267,7 +265,7 @@ class PendingChangesMixin:
         if obj is None or not self.has_change_permission(request, obj):
             raise PermissionDenied
         pending = PendingChange.objects.of(obj).first()
-        change_url = self._url("change", obj)
+        change_url = admin_url(self.model, "change", obj.pk)
         if pending is None or not hasattr(obj, "get_absolute_url"):
             self.message_user(request, _("There are no pending changes to preview."))
             return HttpResponseRedirect(change_url)
@@ -299,7 +297,7 @@ class PendingChangesMixin:
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_change_permission(request, obj):
             raise PermissionDenied
-        change_url = self._url("change", obj)
+        change_url = admin_url(self.model, "change", obj.pk)
         pending = PendingChange.objects.of(obj).select_related("saved_by").first()
         if pending is None:
             self.message_user(request, _("There are no pending changes to discard."))

@@ -21,36 +21,43 @@ from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from .addresses import admin_url
+from .models.base import Timestamped
 from .revisions import FOLLOW, ensure_baseline
 
 #: The change form's button that saves and opens the record's page.
 SAVE_PREVIEW = "_save_preview"
 
 
-def _is_draftable(model):
-    return any(field.name == "published" for field in model._meta.concrete_fields)
+def _links(model):
+    """What a record of ``model`` must link to for visitors to see it with its
+    links: the parents and links its kind's visibility rule names
+    (``PublishedQuerySet.public_parents``/``public_links``), and the records it
+    cites (``sources``): ``(foreign keys, many-to-many fields)``."""
+    queryset = model.objects.all()
+    many = [
+        field.name
+        for field in model._meta.many_to_many
+        if issubclass(field.related_model, Timestamped)
+    ]
+    return (*queryset.public_parents, *queryset.public_links), many
 
 
 def _needed_links(obj):
-    """The records ``obj`` must link to for visitors to see it with its links:
-    the parents and links its kind's visibility rule names
-    (``PublishedQuerySet.public_parents``/``public_links``) and the records it
-    cites (``sources``)."""
-    queryset = type(obj).objects.all()
-    for name in (*queryset.public_parents, *queryset.public_links):
+    keys, many = _links(type(obj))
+    for name in keys:
         linked = getattr(obj, name)
         if linked is not None:
             yield linked
-    for field in obj._meta.many_to_many:
-        if _is_draftable(field.related_model):
-            yield from getattr(obj, field.name).all()
+    for name in many:
+        yield from getattr(obj, name).all()
 
 
 def drafts_to_publish(obj):
@@ -60,7 +67,10 @@ def drafts_to_publish(obj):
     everything = [obj]
     children = []
     for name in FOLLOW.get(type(obj), ()):
-        for child in getattr(obj, name).all():
+        rows = getattr(obj, name).all()
+        keys, many = _links(rows.model)
+        # Each row's links in a few queries, not a few per row.
+        for child in rows.select_related(*keys).prefetch_related(*many):
             everything.append(child)
             if not child.published:
                 children.append(child)
@@ -110,11 +120,7 @@ class PublishMixin:
         obj = self.get_object(request, unquote(object_id))
         context = dict(extra_context or {})
         if obj is not None and not obj.published:
-            context["publish_url"] = reverse(
-                f"{self.admin_site.name}:{self.opts.app_label}_"
-                f"{self.opts.model_name}_publish",
-                args=[obj.pk],
-            )
+            context["publish_url"] = admin_url(self.model, "publish", obj.pk)
         return super().change_view(request, object_id, form_url, context)
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
@@ -149,10 +155,7 @@ class PublishMixin:
         if obj is None or not self.has_change_permission(request, obj):
             raise PermissionDenied
         record, children, linked = drafts_to_publish(obj)
-        change_url = reverse(
-            f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
-            args=[obj.pk],
-        )
+        change_url = admin_url(self.model, "change", obj.pk)
         if request.method == "POST":
             everything = [*record, *children, *linked]
             if not everything:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import maps, opendata, selectors, structured_data
+from .addresses import admin_url
 from .charts import pledge_charts
 from .citations import CitationsMixin
 from .forms import INITIALS, MeetingFilterForm, PeopleFilterForm, SearchForm
@@ -52,10 +53,9 @@ def editor_links(request, obj):
     opts = obj._meta
     if not request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
         return {}
-    name = f"admin:{opts.app_label}_{opts.model_name}"
-    links = {"edit": reverse(f"{name}_change", args=[obj.pk])}
+    links = {"edit": admin_url(type(obj), "change", obj.pk)}
     if not obj.published:
-        links["publish"] = reverse(f"{name}_publish", args=[obj.pk])
+        links["publish"] = admin_url(type(obj), "publish", obj.pk)
     return links
 
 

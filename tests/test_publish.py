@@ -191,3 +191,27 @@ def test_staff_preview_a_draft_with_its_draft_rows_marked(db, editor_client):
         editor_client.get(meeting.get_absolute_url())
     )
     assert late.person.name not in text_of(Client().get(meeting.get_absolute_url()))
+
+
+def test_publish_reads_a_meetings_rows_in_a_few_queries(db, editor_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = text_of(editor_client.get(publish_url(meeting)))
+        return len(captured.captured_queries), page
+
+    meeting = draft_meeting()
+    queries()  # the session, the user and the content types, read once
+    few, _page = queries()
+    for n, code in enumerate(("TJ", "KG", "TM", "UZ", "AF")):
+        make_attendance(
+            meeting,
+            make_country(code, published=False),
+            make_person(f"Delegate {n}", published=False),
+            published=False,
+        )
+    more, page = queries()
+    assert "Person: Delegate 4 (a draft it links to)" in page
+    assert more == few

@@ -13,12 +13,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PendingChangeQuerySet(models.QuerySet):
+    @staticmethod
+    def key(obj):
+        """The fields naming ``obj``'s pending changes."""
+        return {
+            "content_type": ContentType.objects.get_for_model(type(obj)),
+            "object_id": str(obj.pk),
+        }
+
     def of(self, obj):
         """The pending changes of ``obj`` (none or one)."""
-        return self.filter(
-            content_type=ContentType.objects.get_for_model(type(obj)),
-            object_id=str(obj.pk),
-        )
+        return self.filter(**self.key(obj))
 
 
 class PendingChange(models.Model):
