@@ -6,7 +6,19 @@ with ``select_related``/``prefetch_related`` for what the page's template shows,
 that no page's number of queries grows with the data.
 """
 
-from django.db.models import Count, F, Max, Min, Prefetch, Q, Sum
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+)
 
 from .models import (
     Attendance,
@@ -48,14 +60,17 @@ def participants():
 
 
 def participants_with_meeting_counts():
-    """The public countries, by name, each with ``meetings_attended``: the meetings
-    its own page lists."""
+    """The public countries, by name, each with ``meetings_attended``: the public
+    meetings it took part in (``took_part``), as its own page counts them."""
+    took_part_in = (
+        Meeting.objects.public()
+        .filter(took_part(country=OuterRef("pk")))
+        .order_by()
+        .annotate(count=Func(F("pk"), function="COUNT"))
+        .values("count")
+    )
     return participants().annotate(
-        meetings_attended=Count(
-            "attendances__meeting",
-            filter=Attendance.objects.public_q("attendances__"),
-            distinct=True,
-        )
+        meetings_attended=Subquery(took_part_in, output_field=IntegerField())
     )
 
 
@@ -98,7 +113,21 @@ def first_meeting():
 
 
 def latest_meetings(*, limit=5):
-    return meeting_rows(dated_meetings()).order_by("-start_date", "-pk")[:limit]
+    """The latest dated meetings that are not still to come."""
+    return (
+        meeting_rows(dated_meetings())
+        .exclude(status=Meeting.Status.PLANNED)
+        .order_by("-start_date", "-pk")[:limit]
+    )
+
+
+def upcoming_meetings(*, limit=3):
+    """The public planned meetings, the soonest first (undated ones last)."""
+    return (
+        meeting_rows(Meeting.objects.public())
+        .filter(status=Meeting.Status.PLANNED)
+        .order_by(F("start_date").asc(nulls_last=True), "pk")[:limit]
+    )
 
 
 def public_page(*, slug):
@@ -199,18 +228,33 @@ def attended_by(**country):
     return Attendance.objects.filter(rule, **country).values("meeting_id")
 
 
+def took_part(*, country=None, code=None):
+    """The rule for the meetings a country (``country``, or its ``code``) took part
+    in, as a Q on meetings: those it has an attendance at that visitors may see,
+    and those it hosted (a host attends its own meeting, though sources often name
+    only its guests)."""
+    if code is not None:
+        return Q(pk__in=attended_by(country__code=code)) | Q(host__code=code)
+    # In a subquery counting each country's meetings, ``country`` is the outer
+    # country's key; seen from the attendances, that is one query further out.
+    inner = OuterRef(country) if isinstance(country, OuterRef) else country
+    return Q(pk__in=attended_by(country=inner)) | Q(host=country)
+
+
 def meetings_attended(*, country, drafts=False):
-    """Public meetings the country attended, the latest first; with ``drafts``
-    (staff), every meeting it has an attendance at, drafts marked."""
+    """Public meetings the country took part in (``took_part``), the latest first;
+    with ``drafts`` (staff), every meeting it has an attendance at or hosted,
+    drafts marked."""
     # A semi-join (pk IN subquery), not a join made distinct: PostgreSQL plans it
     # well even before it has statistics on freshly written tables.
     if drafts:
         attended = Attendance.objects.filter(country=country).values("meeting_id")
+        rule = Q(pk__in=attended) | Q(host=country)
     else:
-        attended = attended_by(country=country)
+        rule = took_part(country=country)
     return meeting_rows(
         Meeting.objects.listed(drafts=drafts)
-        .filter(pk__in=attended)
+        .filter(rule)
         .order_by(F("start_date").desc(nulls_last=True), "-kind", "-number")
     )
 
@@ -422,7 +466,7 @@ def timeline(*, kind="", year=None, participant="", drafts=False):
     if year:
         meetings = meetings.filter(start_date__year=year)
     if participant:
-        meetings = meetings.filter(pk__in=attended_by(country__code=participant))
+        meetings = meetings.filter(took_part(code=participant))
     return meetings
 
 

@@ -133,6 +133,7 @@ class HomeView(TemplateView):
             meetings_held=selectors.meetings_held_count(),
             first_meeting=first_meeting,
             latest_meetings=selectors.latest_meetings(limit=5),
+            upcoming_meetings=selectors.upcoming_meetings(limit=3),
             pledge_totals=selectors.pledge_totals(),
             dialogue_map=dialogue_map(countries),
             json_ld=structured_data.organization(
