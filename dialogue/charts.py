@@ -1,54 +1,43 @@
-"""Server-rendered SVG bar charts: geometry computed here, drawn by a template.
+"""The pledges page's chart: totals per donor (or per year) within each currency.
 
-Amounts in different currencies are never put on one scale: each currency gets
-its own chart, bars scaled to the largest total in that currency.
+Amounts in different currencies are never put on one scale: each currency is a
+group of its own, its bars scaled to the largest total in that currency. The
+chart is a table (the figures are text, at the page's own size at any width);
+each bar is a small SVG drawn by ``includes/pledge_chart.html``.
 """
 
 from itertools import groupby
 
-from .jinja2 import short_amount
 
-WIDTH = 480
-LABEL_WIDTH = 130
-BAR_AREA = 210
-ROW_HEIGHT = 34
-BAR_HEIGHT = 20
-PADDING = 8
-
-
-def pledge_charts(rows):
-    """``rows``: dicts with currency, donor__name, total, count, ordered by currency."""
-    charts = []
+def pledge_chart(totals, rows, *, by="donor"):
+    """One group per currency: its ``total`` and ``count`` (from ``totals``, rows
+    of ``selectors.pledge_totals``) and its ``bars``, one per row of ``rows``
+    (``selectors.pledge_totals_by_donor`` or ``_by_year``, ordered by currency),
+    each with ``share``, its length in percent of the currency's largest."""
+    per_currency = {row["currency"]: row for row in totals}
+    groups = []
     for currency, group in groupby(rows, key=lambda row: row["currency"]):
         group = list(group)
         largest = max(row["total"] for row in group)
-        bars = []
-        for index, row in enumerate(group):
-            share = float(row["total"] / largest) if largest else 0.0
-            width = max(2, round(BAR_AREA * share))
-            y = PADDING + index * ROW_HEIGHT
-            bars.append(
-                {
-                    "label": row["donor__name"],
-                    "code": row["donor__code"],
-                    "value": f"{currency} {short_amount(row['total'])}",
-                    "count": row["count"],
-                    "y": y,
-                    "bar_y": y + (ROW_HEIGHT - BAR_HEIGHT) // 2,
-                    "text_y": y + ROW_HEIGHT // 2 + 5,
-                    "width": width,
-                    "value_x": LABEL_WIDTH + width + 8,
-                }
-            )
-        charts.append(
+        bars = [
+            {
+                "label": row["donor__name"] if by == "donor" else row["year"],
+                "key": row["donor__code"].lower() if by == "donor" else row["year"],
+                "total": row["total"],
+                "count": row["count"],
+                # A bar for an amount of 0 or next to nothing is still seen.
+                "share": max(0.5, round(float(row["total"] / largest) * 100, 1))
+                if largest
+                else 0.5,
+            }
+            for row in group
+        ]
+        groups.append(
             {
                 "currency": currency,
+                "total": per_currency[currency]["total"],
+                "count": per_currency[currency]["count"],
                 "bars": bars,
-                "width": WIDTH,
-                "height": 2 * PADDING + len(bars) * ROW_HEIGHT,
-                "label_x": LABEL_WIDTH - 10,
-                "bar_x": LABEL_WIDTH,
-                "bar_height": BAR_HEIGHT,
             }
         )
-    return charts
+    return groups

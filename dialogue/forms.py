@@ -244,6 +244,45 @@ class MeetingFilterForm(forms.Form):
         }
 
 
+class PledgeFilterForm(forms.Form):
+    """The pledges page's choices: one donor (by lower-case code) or one year for
+    the list, and whether the chart compares donors or years."""
+
+    donor = forms.ChoiceField(label=_("donor"), required=False)
+    year = forms.IntegerField(
+        label=_("year"), required=False, min_value=1991, max_value=2100
+    )
+    by = forms.ChoiceField(
+        label=_("comparison"),
+        choices=[("donor", _("by donor")), ("year", _("by year"))],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.donors = {c.code.lower(): c for c in selectors.participants()}
+        if self.is_bound and "donor" in self.data:
+            # A code in capitals is the same donor (?donor=JP).
+            self.data = self.data.copy()
+            self.data["donor"] = self.data["donor"].lower()
+        self.fields["donor"].choices = [("", ""), *((c, c) for c in self.donors)]
+
+    def clean_donor(self):
+        """The donor's country, or None."""
+        return self.donors.get(self.cleaned_data["donor"])
+
+    def clean_by(self):
+        return self.cleaned_data["by"] or "donor"
+
+    def ignored(self):
+        """A message for each choice left out because it is not valid."""
+        return [
+            _("The %(name)s “%(value)s” is not one of the list: it is left out.")
+            % {"name": self[name].label, "value": self.data.get(name, "")}
+            for name in self.errors
+        ]
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),

@@ -19,6 +19,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.db.models.functions import ExtractYear
 
 from .models import (
     Attendance,
@@ -143,8 +144,9 @@ def navigation_pages():
 # Pledges
 
 
-def pledges(*, donor=None, meeting=None, drafts=False):
-    """Public pledges in their order (all, one donor's or one meeting's), with
+def pledges(*, donor=None, year=None, meeting=None, drafts=False):
+    """Public pledges in their order (all, one donor's, one year's or one
+    meeting's), with
     what their text shows and cites; with ``drafts`` (for staff), every pledge,
     drafts marked. A meeting's are those its own page shows, which judges the
     meeting itself (staff preview a draft with its pledges)."""
@@ -154,6 +156,8 @@ def pledges(*, donor=None, meeting=None, drafts=False):
         found = Pledge.objects.listed(drafts=drafts)
     if donor is not None:
         found = found.filter(donor=donor)
+    if year is not None:
+        found = found.filter(announced_on__year=year)
     return pledge_rows(found)
 
 
@@ -206,6 +210,18 @@ def pledge_totals_by_donor():
         .values("currency", "donor__name", "donor__code")
         .annotate(total=Sum("amount"), count=Count("pk"))
         .order_by("currency", "-total", "donor__name")
+    )
+
+
+def pledge_totals_by_year():
+    """Sum per currency and year announced, in time order within each currency
+    (``year`` None for pledges whose date is unknown, last)."""
+    return (
+        Pledge.objects.public()
+        .order_by()
+        .values("currency", year=ExtractYear("announced_on"))
+        .annotate(total=Sum("amount"), count=Count("pk"))
+        .order_by("currency", F("year").asc(nulls_last=True))
     )
 
 

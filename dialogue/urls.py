@@ -56,7 +56,9 @@ urlpatterns = [
     ),
     path(
         "pledges/",
-        cache_public(views.PledgeListView.as_view(), query=("donor", "page")),
+        cache_public(
+            views.PledgeListView.as_view(), query=("by", "donor", "page", "year")
+        ),
         name="pledge-list",
     ),
     path(

@@ -18,9 +18,15 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from . import maps, opendata, selectors, structured_data
 from .addresses import admin_url
-from .charts import pledge_charts
+from .charts import pledge_chart
 from .citations import CitationsMixin
-from .forms import INITIALS, MeetingFilterForm, PeopleFilterForm, SearchForm
+from .forms import (
+    INITIALS,
+    MeetingFilterForm,
+    PeopleFilterForm,
+    PledgeFilterForm,
+    SearchForm,
+)
 from .models import Country, Document, Meeting, Page, Person, Pledge, Source
 from .search import search
 from .suggestions import suggestions
@@ -344,30 +350,48 @@ class MeetingDetailView(PreviewMixin, CitationsMixin, DetailView):
 
 
 class PledgeListView(CitationsMixin, ListView):
+    """Every pledge, with one chart of the totals within each currency, by donor
+    or by year; the list by one donor or one year. A choice not in the list is
+    left out, and said so."""
+
     template_name = "dialogue/pledge_list.html"
     context_object_name = "pledges"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        self.donor = None
-        code = self.request.GET.get("donor", "")
-        if code:
-            if code != code.lower():
-                raise Http404
-            self.donor = selectors.participants().filter(code=code.upper()).first()
-            if self.donor is None:
-                raise Http404
+        self.filter_form = form = PledgeFilterForm(self.request.GET or None)
+        self.choices = {"donor": None, "year": None, "by": "donor"}
+        if form.is_bound:
+            form.is_valid()
+            self.choices.update(form.cleaned_data)
         return selectors.pledges(
-            donor=self.donor, drafts=shows_drafts(self.request, Pledge)
+            donor=self.choices["donor"],
+            year=self.choices["year"],
+            drafts=shows_drafts(self.request, Pledge),
         )
 
     def get_context_data(self, **kwargs):
-        by_donor = list(selectors.pledge_totals_by_donor())
+        donor, year, by = (
+            self.choices["donor"],
+            self.choices["year"],
+            self.choices["by"],
+        )
+        rows = (
+            selectors.pledge_totals_by_year()
+            if by == "year"
+            else selectors.pledge_totals_by_donor()
+        )
+        list_filter = kept_filters(donor=donor.code.lower() if donor else "", year=year)
         kwargs.update(
-            totals=selectors.pledge_totals(),
-            by_donor=by_donor,
-            charts=pledge_charts(by_donor),
-            donor=self.donor,
+            chart=pledge_chart(selectors.pledge_totals(), rows, by=by),
+            chart_by=by,
+            list_filter=list_filter,
+            donor=donor,
+            year_chosen=year,
+            ignored_filters=self.filter_form.ignored()
+            if self.filter_form.is_bound
+            else [],
+            list_url=reverse("dialogue:pledge-list"),
         )
         return super().get_context_data(**kwargs)
 

@@ -188,6 +188,10 @@ def test_pledges_of_one_donor(client):
     assert "Pledges by Japan" in page
     assert "1 pledge ·" in page
     assert "Roads" in page and "Water" not in page
-    for code in ("xx", "JP"):
-        response = client.get(reverse("dialogue:pledge-list"), {"donor": code})
-        assert response.status_code == 404
+    page = text_of(client.get(reverse("dialogue:pledge-list"), {"donor": "JP"}))
+    assert "Pledges by Japan" in page and "Water" not in page
+    # A code not in the list is left out, and said so: every pledge is shown.
+    page = text_of(client.get(reverse("dialogue:pledge-list"), {"donor": "xx"}))
+    assert "The donor “xx” is not one of the list: it is left out." in page
+    assert "All pledges" in page
+    assert "Roads" in page and "Water" in page

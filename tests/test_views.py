@@ -21,7 +21,7 @@ from tests.factories import (
     make_pledge,
     make_source,
 )
-from tests.text import page_text
+from tests.text import chart_rows, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -302,15 +302,13 @@ def test_pledges_page_totals_per_currency(client, seed):
     japan = Country.objects.get(code="JP")
     make_pledge(japan, amount=3_000_000_000_000, currency="JPY", approximate=True)
     make_pledge(japan, amount=300, currency="JPY")
-    page = text_of(client.get(reverse("dialogue:pledge-list")))
-    assert (
-        '<th scope="row">JPY</th><td class="num">3,000,000,000,300 (3 trillion)</td>'
-        '<td class="num">2</td>' in page
-    )
-    assert '<th scope="row">USD</th><td class="num">700,000,000 (700 million)</td>' in (
-        page
-    )
-    assert "about JPY 3,000,000,000,000" in page
+    response = client.get(reverse("dialogue:pledge-list"))
+    # One donor in JPY: its row is the currency's total, not written twice.
+    assert chart_rows(response) == [
+        ("Japan", "JPY 3,000,000,000,300 (3 trillion)", "2", 100.0),
+        ("Japan", "USD 700,000,000 (700 million)", "1", 100.0),
+    ]
+    assert "about JPY 3,000,000,000,000" in text_of(response)
 
 
 def test_documents_show_their_points(client, seed):
@@ -497,11 +495,9 @@ def test_a_draft_donors_pledges_are_not_public(client, db):
         assert draft.get_absolute_url() not in page
         assert "500,000,000" not in page
         assert "1.2 billion" not in page
-    assert (
-        '<tr><th scope="row">USD</th><td class="num">700,000,000 (700 million)</td>'
-        '<td class="num">1</td></tr>' in pledges
-    )
-    assert '<desc id="chart-USD-desc">Japan: USD 700 million.</desc>' in pledges
+    assert chart_rows(pledges) == [
+        ("Japan", "USD 700,000,000 (700 million)", "1", 100.0)
+    ]
     assert "<dt>Pledged in USD</dt><dd>700 million</dd>" in home
     assert "USD 700,000,000</data> (700 million) from <a" in meeting_page
     assert "Japan: USD 700,000,000" in source_page
@@ -627,27 +623,55 @@ def test_person_page_lists_meetings_positions_and_other_names(client, seed):
     assert 'id="ref-1"' in page
 
 
-def test_pledge_chart_is_svg_with_a_table_alternative(client, seed):
+def test_pledge_chart_compares_donors_within_each_currency_once(client, seed):
     japan, kazakhstan = Country.objects.get(code="JP"), Country.objects.get(code="KZ")
     make_pledge(japan, amount=300_000_000, currency="USD")
     make_pledge(kazakhstan, amount=500_000_000, currency="USD")
     make_pledge(japan, amount=3_000_000_000_000, currency="JPY")
-    page = text_of(client.get(reverse("dialogue:pledge-list")))
-    assert page.count('<svg class="bar-chart"') == 2  # one chart per currency
-    assert '<title id="chart-USD-title">Pledges in USD, total per donor</title>' in page
-    assert (
-        '<desc id="chart-USD-desc">Japan: USD 1 billion; Kazakhstan: USD 500 million.'
-        "</desc>" in page
-    )
-    # Bars scaled within their currency: Japan's billion is the full 210 units.
-    assert 'width="210" height="20"' in page
-    assert 'width="105" height="20"' in page
-    assert (
-        '<tr><th scope="row">Japan</th><td>USD</td>'
-        '<td class="num">1,000,000,000 (1 billion)</td><td class="num">2</td></tr>'
-        in page
-    )
+    response = client.get(reverse("dialogue:pledge-list"))
+    # Bars scaled within their currency: Japan's billion is the full length.
+    assert chart_rows(response) == [
+        ("Japan", "JPY 3,000,000,000,000 (3 trillion)", "1", 100.0),
+        ("USD, all donors", "USD 1,500,000,000 (1.5 billion)", "3", None),
+        ("Japan", "USD 1,000,000,000 (1 billion)", "2", 100.0),
+        ("Kazakhstan", "USD 500,000,000 (500 million)", "1", 50.0),
+    ]
+    page = text_of(response)
+    # One chart and one list: no second table of totals, no chart per currency.
+    assert page.count("<table") == 2
+    assert page.count('<table class="bar-table">') == 1
     assert "style=" not in page
+
+
+def test_pledge_chart_by_year_leads_to_the_years_pledges(client, seed):
+    japan = Country.objects.get(code="JP")
+    make_pledge(japan, amount=5, announced_on=datetime.date(2006, 6, 5))
+    make_pledge(japan, amount=7, announced_on=None, announced_precision="unknown")
+    url = reverse("dialogue:pledge-list")
+    assert chart_rows(client.get(url, {"by": "year"})) == [
+        ("USD, all years", "USD 700,000,012 (700 million)", "3", None),
+        ("2006", "USD 5 (5)", "1", 0.5),
+        ("2012", "USD 700,000,000 (700 million)", "1", 100.0),
+        ("Date unknown", "USD 7 (7)", "1", 0.5),
+    ]
+    page = text_of(client.get(url, {"by": "year"}))
+    assert '<a href="/pledges/?by=year&amp;year=2006#all-heading">2006</a>' in page
+    page = text_of(client.get(url, {"by": "year", "year": "2006"}))
+    assert '<h2 id="all-heading">Pledges announced in 2006</h2>' in page
+    assert "1 pledge · " in page
+    assert (
+        "USD 5</td>" in page and "USD 700,000,000" not in page.split("all-heading")[1]
+    )
+
+
+def test_pledges_page_leaves_out_a_bad_choice_and_says_so(client, seed):
+    page = text_of(
+        client.get(reverse("dialogue:pledge-list"), {"year": "abcd", "by": "size"})
+    )
+    assert "The year “abcd” is not one of the list: it is left out." in page
+    assert "The comparison “size” is not one of the list: it is left out." in page
+    assert '<h2 id="all-heading">All pledges</h2>' in page
+    assert chart_rows(page)[0][0] == "Japan"
 
 
 def test_cancelled_and_planned_meetings_are_marked(client, db):
