@@ -243,7 +243,7 @@ PUBLIC_PAGES = [
         "timeline-by-participant",
         "meeting-list",
         query="?participant=jp",
-        shows="3 meetings · attended by Japan · ",
+        shows="6 meetings · attended by Japan · ",
     ),
     page(
         "timeline-all-filters",
@@ -363,10 +363,13 @@ PUBLIC_PAGES = [
         "pledges-two-currencies",
         "pledge-list",
         setup=add_second_currency,
-        shows=(
-            "Pledges in JPY, total per donor</title>",
-            "Pledges in USD, total per donor</title>",
-        ),
+        shows=("JPY 3,000,000,000,000 (3 trillion)", "USD 700,000,000 (700 million)"),
+    ),
+    page(
+        "pledges-by-year",
+        "pledge-list",
+        query="?by=year",
+        shows='<a href="/pledges/?by=year&amp;year=2019#all-heading">2019</a>',
     ),
     page(
         "pledges-page-2",
