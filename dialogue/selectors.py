@@ -496,6 +496,53 @@ def timeline_years():
     return [date.year for date in dated_meetings().dates("start_date", "year")]
 
 
+def series_neighbours(*, meeting):
+    """The public meetings of the same kind just before and just after
+    ``meeting`` in the timeline's order (date, then number, then address; undated
+    ones last), as ``(previous, next)``, each None at an end."""
+    date, number, slug = meeting.start_date, meeting.number, meeting.slug
+    # After ``meeting`` on the same date: a higher number (none counts lowest),
+    # or the same number and a later address.
+    if number is None:
+        same_day_after = Q(number__isnull=False) | Q(number__isnull=True, slug__gt=slug)
+        same_day_before = Q(number__isnull=True, slug__lt=slug)
+    else:
+        same_day_after = Q(number__gt=number) | Q(number=number, slug__gt=slug)
+        same_day_before = (
+            Q(number__isnull=True)
+            | Q(number__lt=number)
+            | Q(number=number, slug__lt=slug)
+        )
+    if date is None:
+        after = Q(start_date__isnull=True) & same_day_after
+        before = (
+            Q(start_date__isnull=False) | Q(start_date__isnull=True) & same_day_before
+        )
+    else:
+        after = Q(start_date__gt=date) | Q(start_date__isnull=True)
+        after |= Q(start_date=date) & same_day_after
+        before = Q(start_date__lt=date) | Q(start_date=date) & same_day_before
+    series = (
+        Meeting.objects.public()
+        .filter(kind=meeting.kind)
+        .only("slug", "title", "start_date", "start_precision", "kind", "number")
+    )
+    forwards = (
+        F("start_date").asc(nulls_last=True),
+        F("number").asc(nulls_first=True),
+        "slug",
+    )
+    backwards = (
+        F("start_date").desc(nulls_first=True),
+        F("number").desc(nulls_last=True),
+        "-slug",
+    )
+    return (
+        series.filter(before).order_by(*backwards).first(),
+        series.filter(after).order_by(*forwards).first(),
+    )
+
+
 def attendees(*, meeting, drafts=False):
     """A meeting's attendees its page shows, in the attendances' order (the page
     judges the meeting itself: staff preview a draft with its attendees); with

@@ -345,6 +345,7 @@ class MeetingDetailView(PreviewMixin, CitationsMixin, DetailView):
             documents=selectors.documents_of(meeting=meeting),
             pledges=selectors.pledges(meeting=meeting, drafts=self.can_preview()),
             photos=selectors.photos(meeting=meeting),
+            series=selectors.series_neighbours(meeting=meeting),
         )
         return super().get_context_data(**kwargs)
 

@@ -65,7 +65,7 @@ def test_the_action_plan_has_no_date_and_no_meeting_the_article_does_not_give(
 ):
     html = document(client, "action-plan-2006")
     assert "<h1>“Central Asia plus Japan” Dialogue - Action Plan</h1>" in html
-    assert "<dt>Date</dt><dd>date unknown<sup" in html
+    assert "<dt>Date</dt><dd>date unknown</dd>" in html
     assert "5 June 2006</dd>" not in html
     assert "<dt>Meeting</dt>" not in html
     assert "adopted" not in html.lower()

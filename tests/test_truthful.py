@@ -83,3 +83,76 @@ def test_home_page_shows_upcoming_meetings_apart_from_the_latest(client, seed):
     assert "Planned" in upcoming
     assert "Second Summit in Tokyo" not in latest
     assert "4th Foreign Ministers' Meeting in Tokyo" in latest
+
+
+def test_a_documents_points_share_one_footnote(client, seed):
+    page = page_text(
+        client.get(reverse("dialogue:document-detail", args=["joint-statement-2004"]))
+    )
+    assert page.count('<a href="#ref-1"') == 1
+    assert (
+        '<p class="sources-line">Sources for this document:<sup class="cite">'
+        '<a href="#ref-1"' in page
+    )
+    # Every reference is still listed at the foot of the page.
+    assert 'id="ref-1"' in page
+    assert "<li>Cooperation in the international arena</li>" in page
+
+
+def series_links(page):
+    nav = page_text(page).split('<nav class="series-nav"')[1].split("</nav>")[0]
+    return re.findall(
+        r'rel="(prev|next)"><span class="meta">([^<]+)</span> ([^<]+)</a>', nav
+    )
+
+
+def test_a_meeting_page_leads_to_the_previous_and_next_of_its_kind(client, seed):
+    page = client.get(
+        reverse("dialogue:meeting-detail", args=["2006-06-05-foreign-ministers"])
+    )
+    assert series_links(page) == [
+        (
+            "prev",
+            "Previous Foreign Ministers' Meeting, 28 August 2004",
+            "Foreign Ministers' Meeting in Astana: the Dialogue is declared",
+        ),
+        (
+            "next",
+            "Next Foreign Ministers' Meeting, 10 November 2012",
+            "4th Foreign Ministers' Meeting in Tokyo",
+        ),
+    ]
+    # The first of its kind has only a next; undated meetings come last.
+    first = client.get(
+        reverse("dialogue:meeting-detail", args=["2004-08-28-foreign-ministers-1"])
+    )
+    assert [link[0] for link in series_links(first)] == ["next"]
+    second_intellectual = client.get(
+        reverse("dialogue:meeting-detail", args=["undated-intellectual-dialogue-2"])
+    )
+    assert series_links(second_intellectual) == [
+        (
+            "prev",
+            "Previous Intellectual Dialogue, date unknown",
+            "First Intellectual Dialogue in Tokyo",
+        ),
+    ]
+    # A meeting alone of its kind has no such links.
+    alone = client.get(
+        reverse("dialogue:meeting-detail", args=["2005-03-04-senior-officials"])
+    )
+    assert 'class="series-nav"' not in page_text(alone)
+
+
+def test_series_links_skip_drafts_and_order_a_shared_date_by_number(client, db):
+    day = datetime.date(2010, 5, 1)
+    third = make_meeting(number=3, start_date=day, title="Third")
+    make_meeting(number=4, start_date=day, title="Fourth draft", published=False)
+    make_meeting(number=5, start_date=day, title="Fifth")
+    make_meeting(number=2, start_date=datetime.date(2009, 1, 1), title="Second")
+    make_meeting(kind="summit", start_date=day, title="A summit")
+    links = series_links(client.get(third.get_absolute_url()))
+    assert [(rel, title) for rel, _, title in links] == [
+        ("prev", "Second"),
+        ("next", "Fifth"),
+    ]

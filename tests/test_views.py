@@ -178,7 +178,8 @@ def test_meeting_page_shows_attendees_pledge_and_citations(client, seed):
         assert f">{name}</a></th>" in page
     assert "Deputy Minister for Foreign Affairs" in page
     assert "USD 700,000,000</data> (700 million)" in page
-    assert '<dd>10 November 2012<sup class="cite"><a href="#ref-' in page
+    assert "<dd>10 November 2012</dd>" in page
+    assert 'Sources for this meeting:<sup class="cite"><a href="#ref-' in page
     assert (
         "Japan to Provide $ 700 Million to Central Asia</a>. "
         "The Gazette of Central Asia (Satrapia), 13 November 2012." in page
@@ -229,7 +230,7 @@ def reference(number, slug):
         (
             "dialogue:document-detail",
             "joint-statement-2004",
-            "<li>Cooperation in the international arena",
+            '<p class="sources-line">Sources for this document:',
             ["mofa-joint-statement-2004"],
         ),
         (
@@ -241,19 +242,19 @@ def reference(number, slug):
         (
             "dialogue:meeting-detail",
             "2004-08-28-foreign-ministers-1",
-            "<dd>28 August 2004",
+            '<p class="sources-line">Sources for this meeting:',
             ["encyclopaedia-central-asia-plus-japan", "mofa-joint-statement-2004"],
         ),
         (
             "dialogue:meeting-detail",
             "2005-03-04-senior-officials",
-            "<dd>4 March 2005",
+            '<p class="sources-line">Sources for this meeting:',
             ["mofa-senior-officials-meeting-2005"],
         ),
         (
             "dialogue:meeting-detail",
             "2006-06-05-foreign-ministers",
-            "The Afghan foreign minister attended the meeting as a “guest”.",
+            '<p class="sources-line">Sources for this meeting:',
             ["mofa-action-plan-2006"],
         ),
     ],
@@ -275,7 +276,8 @@ def test_undated_meeting_says_so(client, seed):
             reverse("dialogue:meeting-detail", args=["undated-intellectual-dialogue-2"])
         )
     )
-    assert "<dd>date unknown<sup" in page
+    # An unknown date is not a fact to cite.
+    assert "<dd>date unknown</dd>" in page
     assert "Second “Central Asia plus Japan” Intellectual Dialogue" in page
 
 
@@ -796,9 +798,12 @@ def test_a_meeting_page_cites_its_records_sources_once_each_in_order(client, db)
     assert references == [("1", "Alpha"), ("2", "Beta"), ("3", "Elsewhere")]
     assert "Draft report" not in page
     assert (
-        '<dd>10 November 2012<sup class="cite"><a href="#ref-1" '
+        'Sources for this meeting:<sup class="cite"><a href="#ref-1" '
         'title="Alpha report">[1]</a></sup><sup class="cite"><a href="#ref-2"' in page
     )
+    # Cited once for its date, place, summary and outcomes, not after each.
+    assert page.count('title="Alpha report">[1]</a>') == 2  # and the action plan
+    assert "What was said.</p>" in page
     # The pledge cites Beta (already 2) and Elsewhere (3); the document nothing.
     assert 'title="Elsewhere report">[3]</a></sup></li>' in page
     assert re.search(r"Joint statement</a> \([^)]*\)</li>", page)
