@@ -22,16 +22,6 @@ pytestmark = browser_marks
 
 WIDE = {"width": 1366, "height": 768}
 
-#: Templates whose phone layout is someone else's work in progress: their pages
-#: are checked by test_known_overflow_is_still_there, expected to fail, and left
-#: out of the check of every other page.
-KNOWN_OVERFLOW = {
-    "dialogue/pledge_list.html": (
-        "the table of totals per donor and currency is wider than a phone once an "
-        "amount runs to trillions (JPY); pledge_list.html is being redone elsewhere"
-    ),
-}
-
 #: What sticks out at the layout viewport's right edge: the page itself, or a part
 #: of it that scrolls on its own (a table's region). For each, the element that
 #: reaches furthest right among those sticking out of their own parent: the cause,
@@ -186,20 +176,8 @@ def test_no_public_page_scrolls_sideways_on_a_phone(browser, site):
     """Every public page template in every state, at 390 px: the page fits the
     window, no part of it scrolls sideways, captions and dates read whole."""
     report = phone_report(browser, site)
-    checked = [p.name for p in PUBLIC_PAGES if p.template not in KNOWN_OVERFLOW]
+    checked = [p.name for p in PUBLIC_PAGES]
     problems = lines_of(report, checked)
-    assert problems == [], "\n".join(problems)
-
-
-@pytest.mark.xfail(strict=True, reason=" ".join(KNOWN_OVERFLOW.values()))
-def test_known_overflow_is_still_there(browser, site):
-    """The pages left out above, checked the same way. When this passes, the
-    template's entry in KNOWN_OVERFLOW goes (a strict xfail says so)."""
-    report = phone_report(
-        browser, site, only=lambda public_page: public_page.template in KNOWN_OVERFLOW
-    )
-    known = [p.name for p in PUBLIC_PAGES if p.template in KNOWN_OVERFLOW]
-    problems = lines_of(report, known)
     assert problems == [], "\n".join(problems)
 
 

@@ -60,7 +60,7 @@ def test_visitor_journey(page, url):
     expect(attendees).to_contain_text("Vladimir Norov")
 
     # A citation number leads to the reference, the reference to the source.
-    page.locator("dd sup.cite a").first.click()
+    page.locator(".sources-line sup.cite a").first.click()
     expect(page).to_have_url(re.compile(r"#ref-1$"))
     references = page.get_by_role("region", name="References")
     references.get_by_role(
