@@ -145,7 +145,34 @@ def layout_problems(page):
         for text, lines in dates["times"]
         if lines > 2
     ]
+    problems += [
+        f"the text “{text}” is drawn at {size} px, under 12"
+        for text, size in page.evaluate(SMALL_TEXT)
+    ]
     return problems
+
+
+#: Text drawn under 12 px on the page: an SVG's text (a chart's, the map's) at
+#: the size its drawing is scaled to, and any other visible text in <main>.
+SMALL_TEXT = """() => {
+    const small = [];
+    for (const text of document.querySelectorAll('main svg text')) {
+        const scale = text.getScreenCTM().a;
+        const size = parseFloat(getComputedStyle(text).fontSize) * scale;
+        if (text.getBBox().width > 0 && size < 11.95)
+            small.push([text.textContent.trim(), size.toFixed(1)]);
+    }
+    const main = document.querySelector('main');
+    const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const node = walker.currentNode, parent = node.parentElement;
+        if (!node.textContent.trim() || parent.closest('svg')) continue;
+        const size = parseFloat(getComputedStyle(parent).fontSize);
+        if (parent.getClientRects().length && size < 11.95)
+            small.push([node.textContent.trim().slice(0, 40), size.toFixed(1)]);
+    }
+    return small;
+}"""
 
 
 def phone_report(browser, site, only=lambda public_page: True):
@@ -213,6 +240,20 @@ def test_the_overflow_check_names_the_page_and_the_cause(browser, site):
     problems = layout_problems(page)
     assert any(
         re.search(r"^the page is 8\d\d px wide in a window of 390; div\.planted", line)
+        for line in problems
+    ), problems
+    # The map's city names drawn smaller, and a paragraph in small print.
+    page.evaluate(
+        """() => {
+            for (const name of document.querySelectorAll('.map-city-name'))
+                name.setAttribute('font-size', '18');
+            document.querySelector('.lead').style.setProperty('font-size', '11px');
+        }"""
+    )
+    problems = layout_problems(page)
+    assert "the text “Astana” is drawn at 9.7 px, under 12" in problems, problems
+    assert any(
+        line.startswith("the text “The Dialogue's members") and "11.0 px" in line
         for line in problems
     ), problems
     context.close()
