@@ -318,3 +318,25 @@ def test_print_styles_hide_navigation_and_show_link_targets(page, site, url):
         '" <https://www.example.org/gazette>"'
     )
     assert after("sup.cite a") == "none"
+
+
+@pytest.mark.parametrize(
+    ("query", "marked", "result"),
+    [
+        ("tokyo", "Tokyo", "4th Foreign Ministers' Meeting in Tokyo"),
+        ("гемба", "Гемба", "Koichiro Gemba"),
+        ("玄葉", "玄葉", "Koichiro Gemba"),
+    ],
+)
+def test_search_marks_the_match_in_each_script(page, url, query, marked, result):
+    gemba = Person.objects.get(slug="koichiro-gemba")
+    gemba.other_names = "Коитиро Гемба\n玄葉光一郎"
+    gemba.save()
+    page.goto(url("dialogue:home"))
+    page.get_by_role("searchbox", name="Search the site").fill(query)
+    page.get_by_role("searchbox", name="Search the site").press("Enter")
+    hit = page.locator("main li", has=page.get_by_role("link", name=result)).first
+    expect(hit).to_be_visible()
+    expect(hit.locator("mark").first).to_have_text(marked)
+    # One search box on the search page: the header's.
+    expect(page.get_by_role("searchbox")).to_have_count(1)
