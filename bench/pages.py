@@ -85,6 +85,7 @@ pages = {
         "dialogue:participant-detail",
         args=[Pledge.objects.order_by("pk").first().donor.code.lower()],
     ),
+    "people": reverse("dialogue:person-list"),
     "person": reverse("dialogue:person-detail", args=["koichiro-gemba"]),
     "timeline": reverse("dialogue:meeting-list"),
     "timeline, one kind": reverse("dialogue:meeting-list") + "?kind=summit",
@@ -92,6 +93,7 @@ pages = {
         "dialogue:meeting-detail", args=["2012-11-10-foreign-ministers-4"]
     ),
     "pledges": reverse("dialogue:pledge-list"),
+    "pledges by year": reverse("dialogue:pledge-list") + "?by=year",
     "documents": reverse("dialogue:document-list"),
     "document": reverse(
         "dialogue:document-detail",
