@@ -7,6 +7,7 @@ from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
+from django.db.models import Count
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -41,6 +42,7 @@ from .models import (
     DocumentFile,
     DocumentPoint,
     Meeting,
+    MeetingSeries,
     Page,
     Person,
     Photo,
@@ -270,7 +272,7 @@ class MeetingAdmin(CsvAdminMixin, ContentAdmin):
             {
                 "fields": (
                     "title",
-                    ("kind", "number"),
+                    ("kind", "series", "number"),
                     "status",
                     ("start_date", "end_date"),
                     ("city", "host", "format"),
@@ -301,8 +303,8 @@ class MeetingAdmin(CsvAdminMixin, ContentAdmin):
         "status",
         "published",
     )
-    list_filter = ("published", "kind", "status", MeetingFormatFilter, "host")
-    list_select_related = ("host",)
+    list_filter = ("published", "kind", "series", "status", MeetingFormatFilter, "host")
+    list_select_related = ("host", "series")
     search_fields = ("title", "slug", "city", "summary", "host__name")
     autocomplete_fields = ("sources",)
     date_hierarchy = "start_date"
@@ -331,6 +333,24 @@ class MeetingAdmin(CsvAdminMixin, ContentAdmin):
                 "host": meeting.host.name,
             }
         return meeting.place
+
+
+@admin.register(MeetingSeries)
+class MeetingSeriesAdmin(admin.ModelAdmin):
+    """Series of meetings: editors add one when real records bring a new one."""
+
+    list_display = ("name", "short_name", "kind", "organiser", "meeting_count")
+    list_filter = ("kind",)
+    search_fields = ("name", "short_name", "organiser", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    fields = ("name", "short_name", "slug", "kind", "organiser", "main_for_kind")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(meeting_count=Count("meetings"))
+
+    @admin.display(description=_("meetings"), ordering="meeting_count")
+    def meeting_count(self, series):
+        return series.meeting_count
 
 
 @admin.register(Attendance)

@@ -34,7 +34,7 @@ class MeetingFeed(Feed):
     def items(self):
         return (
             Meeting.objects.public()
-            .select_related("host")
+            .select_related("host", "series")
             .order_by("-created_at", "-pk")[:FEED_LENGTH]
         )
 

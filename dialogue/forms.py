@@ -191,13 +191,15 @@ class PledgeForm(
 
 
 class MeetingFilterForm(forms.Form):
-    """The timeline's filter: a kind, a year, a participant (by lower-case code)."""
+    """The timeline's filter: a kind, a series (by slug), a year, a participant
+    (by lower-case code)."""
 
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[("", _("All kinds")), *Meeting.Kind.choices],
         required=False,
     )
+    series = forms.ChoiceField(label=_("Series"), required=False)
     year = forms.IntegerField(
         label=_("Year"), required=False, min_value=1991, max_value=2100
     )
@@ -210,6 +212,11 @@ class MeetingFilterForm(forms.Form):
             ("", _("All years")),
             *((year, year) for year in selectors.timeline_years()),
         ]
+        #: The series list offers those with a public meeting.
+        self.fields["series"].choices = [
+            ("", _("All series")),
+            *selectors.timeline_series(),
+        ]
         self.fields["participant"].choices = [
             ("", _("All participants")),
             *(
@@ -220,6 +227,10 @@ class MeetingFilterForm(forms.Form):
 
     def clean_participant(self):
         return self.cleaned_data["participant"].upper()
+
+    def series_name(self, slug):
+        """The name of the series with this slug, or ''."""
+        return dict(self.fields["series"].choices).get(slug, "") if slug else ""
 
     def participant_name(self, code):
         """The name of the participant with this (upper-case) code, or ''."""
@@ -232,6 +243,7 @@ class MeetingFilterForm(forms.Form):
         template, much faster than the form's widgets rendering them."""
         lists = {
             "kind": self.fields["kind"].choices,
+            "series": self.fields["series"].choices,
             "year": self.years,
             "participant": self.fields["participant"].choices,
         }

@@ -103,7 +103,7 @@ GROUPS = (
     (
         "meetings",
         _("Meetings"),
-        Meeting.objects.public().select_related("host").chronological(),
+        Meeting.objects.public().select_related("host", "series").chronological(),
     ),
     (
         "people",

@@ -28,6 +28,7 @@ from .models import (
     DocumentFile,
     DocumentPoint,
     Meeting,
+    MeetingSeries,
     Page,
     Person,
     Photo,
@@ -96,12 +97,14 @@ MEETING_ROW_FIELDS = (
     "host__code",
     "host__name",
     *live_fields("host__"),
+    "series",
+    "series__name",
 )
 
 
 def meeting_rows(meetings):
     """Meetings with what a row of a list shows (a list shows a hundred)."""
-    return meetings.select_related("host").only(*MEETING_ROW_FIELDS)
+    return meetings.select_related("host", "series").only(*MEETING_ROW_FIELDS)
 
 
 def dated_meetings():
@@ -473,12 +476,15 @@ def documents_by(*, person):
 # The timeline and a meeting's page
 
 
-def timeline(*, kind="", year=None, participant="", drafts=False):
-    """Public meetings in time order, filtered by kind, year and the code of a
-    country that attended; with ``drafts``, draft meetings too (for staff)."""
+def timeline(*, kind="", series="", year=None, participant="", drafts=False):
+    """Public meetings in time order, filtered by kind, series (slug), year and
+    the code of a country that attended; with ``drafts``, draft meetings too (for
+    staff)."""
     meetings = meeting_rows(Meeting.objects.listed(drafts=drafts)).chronological()
     if kind:
         meetings = meetings.filter(kind=kind)
+    if series:
+        meetings = meetings.filter(series__slug=series)
     if year:
         meetings = meetings.filter(start_date__year=year)
     if participant:
@@ -491,13 +497,24 @@ def timeline_kinds():
     return set(Meeting.objects.public().values_list("kind", flat=True).distinct())
 
 
+def timeline_series():
+    """``(slug, name)`` of the series with a public meeting, by name."""
+    return (
+        MeetingSeries.objects.filter(meetings__in=Meeting.objects.public())
+        .distinct()
+        .order_by("name")
+        .values_list("slug", "name")
+    )
+
+
 def timeline_years():
     """The years with a dated public meeting, the earliest first."""
     return [date.year for date in dated_meetings().dates("start_date", "year")]
 
 
 def series_neighbours(*, meeting):
-    """The public meetings of the same kind just before and just after
+    """The public meetings of the same series (of the same kind, for a meeting in
+    no series) just before and just after
     ``meeting`` in the timeline's order (date, then number, then address; undated
     ones last), as ``(previous, next)``, each None at an end."""
     date, number, slug = meeting.start_date, meeting.number, meeting.slug

@@ -40,7 +40,7 @@ urlpatterns = [
         "meetings/",
         cache_public(
             views.MeetingListView.as_view(),
-            query=("kind", "year", "participant", "page"),
+            query=("kind", "series", "year", "participant", "page"),
         ),
         name="meeting-list",
     ),

@@ -314,6 +314,7 @@ class MeetingListView(ListView):
             list_url=reverse("dialogue:meeting-list"),
             filtered=any(data.values()),
             kind_label=Meeting.Kind(kind).label if kind else "",
+            series_label=form.series_name(data.get("series")),
             year_chosen=data.get("year"),
             participant_name=form.participant_name(participant),
             kinds=[
@@ -333,7 +334,7 @@ class MeetingDetailView(PreviewMixin, CitationsMixin, DetailView):
     def get_queryset(self):
         return (
             self.visible(Meeting.objects.all())
-            .select_related("host")
+            .select_related("host", "series")
             .prefetch_related(selectors.public_sources())
         )
 

@@ -85,7 +85,7 @@ def migration_data_present(request):
 def restore_migration_data():
     """Run the data migrations' own functions again, on the models as each
     migration knew them (the Editors and Data stewards groups with their
-    permissions)."""
+    permissions, the kinds' own meeting series)."""
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.operations.special import RunPython
@@ -94,15 +94,16 @@ def restore_migration_data():
     for key in sorted(loader.applied_migrations):
         if key[0] != "dialogue":
             continue
-        operations = [
-            operation
-            for operation in loader.graph.nodes[key].operations
-            if isinstance(operation, RunPython)
-        ]
-        if operations:
-            apps = loader.project_state(key, at_end=False).apps
-            for operation in operations:
-                operation.code(apps, None)
+        operations = loader.graph.nodes[key].operations
+        if not any(isinstance(operation, RunPython) for operation in operations):
+            continue
+        # Each function sees the models as they are at its step of the migration.
+        state = loader.project_state(key, at_end=False)
+        for operation in operations:
+            if isinstance(operation, RunPython):
+                operation.code(state.apps, None)
+            else:
+                operation.state_forwards("dialogue", state)
 
 
 @pytest.fixture

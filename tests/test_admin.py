@@ -14,6 +14,7 @@ from dialogue.models import (
     Document,
     DocumentPoint,
     Meeting,
+    MeetingSeries,
     Page,
     Person,
     Pledge,
@@ -204,13 +205,64 @@ def test_meeting_mistakes_are_named_and_nothing_saved(
     assert not Meeting.objects.exists()
 
 
-def test_duplicate_number_within_a_kind(editor_client, db):
-    make_meeting(kind="foreign_ministers", number=4)
-    response = editor_client.post(admin_url(Meeting, "add"), meeting_form(number="4"))
-    assert "Another meeting of this kind already has this number." in errors_of(
+def test_duplicate_number_within_a_series(editor_client, db):
+    ministers = MeetingSeries.objects.get(slug="foreign-ministers")
+    make_meeting(kind="foreign_ministers", number=4, series=ministers)
+    response = editor_client.post(
+        admin_url(Meeting, "add"), meeting_form(number="4", series=ministers.pk)
+    )
+    assert "Another meeting of this series already has this number." in errors_of(
         response
     )
-    assert Meeting.objects.count() == 1
+    # Left empty, the series is the kind's own.
+    response = editor_client.post(admin_url(Meeting, "add"), meeting_form(number="4"))
+    assert "Another meeting of this series already has this number." in errors_of(
+        response
+    )
+    # A kind with no series of its own numbers its meetings in no series.
+    make_meeting(kind="other", number=2)
+    response = editor_client.post(
+        admin_url(Meeting, "add"), meeting_form(kind="other", number="2")
+    )
+    assert (
+        "Another meeting of this kind, in no series, already has this number."
+        in errors_of(response)
+    )
+    assert Meeting.objects.count() == 2
+    assert Meeting.objects.get(kind="other").series is None
+
+
+def test_two_series_of_one_kind_each_have_a_2nd_meeting(editor_client, db):
+    business = MeetingSeries.objects.create(
+        slug="business",
+        name="Business Dialogue of Japan and Central Asia",
+        kind="other",
+    )
+    energy = MeetingSeries.objects.create(
+        slug="energy", name="Economic and Energy Dialogue", kind="other"
+    )
+    for series in (business, energy):
+        response = editor_client.post(
+            admin_url(Meeting, "add"),
+            meeting_form(kind="other", number="2", series=series.pk, title=""),
+        )
+        assert response.status_code == 302, errors_of(response)
+    assert sorted(Meeting.objects.values_list("title", flat=True)) == [
+        "2nd Business Dialogue of Japan and Central Asia in Bishkek",
+        "2nd Economic and Energy Dialogue in Bishkek",
+    ]
+
+
+def test_a_series_files_its_meetings_under_its_kind(editor_client, db):
+    ministers = MeetingSeries.objects.get(slug="foreign-ministers")
+    response = editor_client.post(
+        admin_url(Meeting, "add"), meeting_form(kind="summit", series=ministers.pk)
+    )
+    assert (
+        "The series “Foreign Ministers' Meeting” is filed under “Foreign Ministers' "
+        "Meeting”: choose that kind, or another series." in errors_of(response)
+    )
+    assert not Meeting.objects.exists()
 
 
 def pledge_form(donor, **overrides):

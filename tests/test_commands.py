@@ -96,7 +96,7 @@ def test_export_writes_every_file(seed, tmp_path):
     assert headers == {
         "countries.csv": "code,name,role,joined_on,summary,sources,published",
         "sources.csv": "slug,title,publisher,url,published_on,note,published",
-        "meetings.csv": f"{MEETING_HEADER},outcomes,published",
+        "meetings.csv": f"{MEETING_HEADER},outcomes,series,published",
     }
 
 

@@ -282,12 +282,14 @@ def test_view_on_site_opens_the_page_on_the_editors_own_host(editor_client):
 
 def test_every_record_of_the_seed_says_it_is_published():
     """The seed is the public site: a record added to it without ``published``
-    would load as a draft and vanish from the pages."""
+    would load as a draft and vanish from the pages. (A meeting series has no
+    flag: it is shown through its public meetings.)"""
     seed = Path(__file__).resolve().parent.parent / "fixtures" / "seed.json"
     unpublished = [
         (record["model"], record["fields"].get("slug") or record.get("pk"))
         for record in json.loads(seed.read_text(encoding="utf-8"))
         if record["fields"].get("published") is not True
+        and record["model"] != "dialogue.meetingseries"
     ]
     assert unpublished == []
 

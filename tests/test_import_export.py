@@ -133,7 +133,7 @@ def test_export_dataset_adds_the_extension_columns_at_the_end(base):
     assert headers == {
         "countries.csv": "\ufeffcode,name,role,joined_on,summary,sources,published",
         "sources.csv": "\ufeffslug,title,publisher,url,published_on,note,published",
-        "meetings.csv": "\ufeff" + MEETING_HEADER + ",outcomes,published",
+        "meetings.csv": "\ufeff" + MEETING_HEADER + ",outcomes,series,published",
         "attendees.csv": "\ufeffmeeting,person,position,country,capacity,published",
         "pledges.csv": "\ufeff" + PLEDGE_HEADER + ",published",
     }
@@ -201,7 +201,7 @@ def test_a_misspelt_extension_column_is_named(base):
     assert problems(result) == [
         'Line 1: unknown column "outcome". Did you mean "outcomes"?',
         f"The header row of meetings.csv must be: {MEETING_HEADER} (optionally "
-        "followed by outcomes,published)",
+        "followed by outcomes,series,published)",
     ]
     assert not Meeting.objects.filter(number=5).exists()
 
@@ -369,8 +369,8 @@ def test_html_in_a_cell_stays_text_on_the_public_page(base, client):
         ),
         (
             {"number": "4"},
-            'Line 3, columns "kind" and "number": Another meeting of this kind '
-            "already has this number.",
+            'Line 3, column "number": Another meeting of this series already has '
+            "this number.",
         ),
         (
             {"end_date": "2014-07-01"},
@@ -505,8 +505,8 @@ def test_every_problem_is_named_at_once_those_of_the_database_too(base):
     assert problems(run(MeetingResource, text)) == [
         'Line 2, column "start_date": "someday" is not a date: use YYYY-MM-DD, '
         "YYYY-MM, YYYY or leave it empty.",
-        'Line 4, columns "kind" and "number": Another meeting of this kind already '
-        "has this number.",
+        'Line 4, column "number": Another meeting of this series already has this '
+        "number.",
         'Line 5, columns "start_date" and "end_date": A meeting cannot end before it '
         "starts.",
     ]
@@ -622,7 +622,7 @@ def test_line_numbers_count_lines_of_the_file(base):
                 'Line 1: unknown column "hots". Did you mean "host"?',
                 'Line 1: the column "host" is missing.',
                 f"The header row of meetings.csv must be: {MEETING_HEADER} "
-                "(optionally followed by outcomes,published)",
+                "(optionally followed by outcomes,series,published)",
             ],
         ),
         (
@@ -631,7 +631,7 @@ def test_line_numbers_count_lines_of_the_file(base):
             [
                 'Line 1: the column "host" is missing.',
                 f"The header row of meetings.csv must be: {MEETING_HEADER} "
-                "(optionally followed by outcomes,published)",
+                "(optionally followed by outcomes,series,published)",
             ],
         ),
         (
@@ -640,7 +640,7 @@ def test_line_numbers_count_lines_of_the_file(base):
                 "Line 1: column 13 has no name. Delete that column, or give it one of "
                 "the names below.",
                 f"The header row of meetings.csv must be: {MEETING_HEADER} "
-                "(optionally followed by outcomes,published)",
+                "(optionally followed by outcomes,series,published)",
             ],
         ),
         (

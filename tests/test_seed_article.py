@@ -239,6 +239,7 @@ def test_the_check_reads_every_kind_of_record(records):
             "source",
             "country",
             "person",
+            "meetingseries",
             "meeting",
             "attendance",
             "pledge",

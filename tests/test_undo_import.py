@@ -35,7 +35,8 @@ FOURTH = "2012-11-10-foreign-ministers-4"
 FIRST = "2004-08-28-foreign-ministers-1"
 NEW_MEETING = (
     "2014-07-16-foreign-ministers-5,foreign_ministers,5,5th Foreign Ministers' "
-    "Meeting,held,2014-07-16,,Bishkek,KG,in_person,,new-source,,false\n"
+    "Meeting,held,2014-07-16,,Bishkek,KG,in_person,,new-source,,foreign-ministers,"
+    "false\n"
 )
 
 

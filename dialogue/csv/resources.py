@@ -9,6 +9,7 @@ from ..models import (
     Document,
     DocumentPoint,
     Meeting,
+    MeetingSeries,
     Page,
     Person,
     Pledge,
@@ -25,6 +26,7 @@ from .widgets import (
     MeetingWidget,
     NumberWidget,
     PersonWidget,
+    SeriesWidget,
     TextWidget,
     TrueFalseWidget,
 )
@@ -32,6 +34,10 @@ from .widgets import (
 
 def _countries():
     return {country.code: country for country in Country.objects.all()}
+
+
+def _series():
+    return {series.slug: series for series in MeetingSeries.objects.all()}
 
 
 def _meetings():
@@ -104,8 +110,8 @@ class MeetingLoader(KeyLoader):
 
 class MeetingResource(CsvResource):
     file_name = "meetings.csv"
-    extension_columns = ("outcomes", "published")
-    related = ("host",)
+    extension_columns = ("outcomes", "series", "published")
+    related = ("host", "series")
     key_attribute = "slug"
 
     slug = Column("slug", KeyWidget())
@@ -129,6 +135,7 @@ class MeetingResource(CsvResource):
     summary = Column("summary", TextWidget())
     sources = SourcesColumn()
     outcomes = Column("outcomes", TextWidget())
+    series = Column("series", SeriesWidget())
 
     class Meta:
         model = Meeting
@@ -148,11 +155,13 @@ class MeetingResource(CsvResource):
             "summary",
             "sources",
             "outcomes",
+            "series",
             "published",
         )
 
     def load(self, dataset):
         self.fields["host"].widget.load(_countries())
+        self.fields["series"].widget.load(_series())
         self.fields["sources"].load(self._meta.model)
         # Slugs the file gives are reserved before any is made up.
         given = dataset["slug"] if "slug" in (dataset.headers or []) else []

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from import_export import widgets
 
-from ..models import Country, Document, Meeting, Person, Source
+from ..models import Country, Document, Meeting, MeetingSeries, Person, Source
 from ..partial_dates import PartialDate, Precision
 from ..text import fold
 
@@ -215,6 +215,19 @@ class MeetingWidget(LookupWidget):
         return (
             f'Unknown meeting slug "{value}": no meeting has this slug. Add the '
             "meeting to meetings.csv first, or correct the slug."
+            + _did_you_mean(value, self.lookup)
+        )
+
+
+class SeriesWidget(LookupWidget):
+    def __init__(self):
+        super().__init__(MeetingSeries, "slug")
+
+    def unknown(self, value):
+        known = ", ".join(sorted(self.lookup)) or "none yet"
+        return (
+            f'Unknown series "{value}". Known series: {known}. Add the series in '
+            "the admin (Meeting series) first, or correct the slug."
             + _did_you_mean(value, self.lookup)
         )
 

@@ -24,7 +24,13 @@ from .content import Page, Source
 from .documents import Document, DocumentPoint
 from .imports import ImportChangeSet
 from .media import DocumentFile, Language, Photo
-from .meetings import FORMAT_NOT_RECORDED, Attendance, Meeting, meeting_label
+from .meetings import (
+    FORMAT_NOT_RECORDED,
+    Attendance,
+    Meeting,
+    MeetingSeries,
+    meeting_label,
+)
 from .participants import Country, Person
 from .pending import PendingChange
 from .pledges import Pledge, pledge_label
@@ -45,6 +51,7 @@ __all__ = [
     "Meeting",
     "MeetingFormat",
     "MeetingKind",
+    "MeetingSeries",
     "MeetingStatus",
     "Page",
     "PendingChange",

@@ -43,6 +43,83 @@ def meeting_label(title, start):
     return f"{title} ({start})"
 
 
+class MeetingSeriesQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def main_for(self, kind):
+        """The kind's own series, or None."""
+        return self.filter(kind=kind, main_for_kind=True).first()
+
+
+class MeetingSeries(models.Model):
+    """A run of meetings numbered together: the Foreign Ministers' Meetings, a
+    business dialogue a trade association runs. Its name is shown with each of its
+    meetings' numbers ("2nd Business Dialogue"); its kind files it for the
+    timeline's filter. A series is shown only through its public meetings."""
+
+    slug = models.SlugField(
+        _("slug"),
+        max_length=80,
+        unique=True,
+        help_text=_("Its key in CSV files and addresses, e.g. business-dialogue."),
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        unique=True,
+        help_text=_(
+            "What one of its meetings is called, without the number, e.g. "
+            "Foreign Ministers' Meeting: shown as “4th Foreign Ministers' Meeting”."
+        ),
+    )
+    short_name = models.CharField(
+        _("short name"), max_length=40, blank=True, help_text=_("e.g. FMM")
+    )
+    organiser = models.CharField(
+        _("organiser"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who runs it, e.g. a ministry or a trade association."),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=30,
+        choices=MeetingKind,
+        help_text=_("The kind its meetings are filed under on the timeline."),
+    )
+    main_for_kind = models.BooleanField(
+        _("the kind's own series"),
+        default=False,
+        help_text=_(
+            "Meetings of this kind that name no series are in this one. One "
+            "series per kind at most."
+        ),
+    )
+
+    objects = MeetingSeriesQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("meeting series")
+        verbose_name_plural = _("meeting series")
+        constraints = [
+            choice_constraint("kind", MeetingKind, "meeting_series_kind_valid"),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(main_for_kind=True),
+                name="meeting_series_one_main_per_kind",
+                violation_error_message=_("Another series is already this kind's own."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
 class Meeting(Searchable):
     Kind = MeetingKind
     Status = MeetingStatus
@@ -56,8 +133,21 @@ class Meeting(Searchable):
         help_text=_("Left empty, it is made from the date, kind and number."),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
+    series = models.ForeignKey(
+        MeetingSeries,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        null=True,
+        blank=True,
+        verbose_name=_("series"),
+        help_text=_(
+            "The series it is numbered in, e.g. a business dialogue. Left empty, it "
+            "is its kind's own series (Foreign Ministers' Meeting, …), if the kind "
+            "has one."
+        ),
+    )
     number = models.PositiveSmallIntegerField(
-        _("number within its kind"),
+        _("number within its series"),
         null=True,
         blank=True,
         help_text=_("4 for the 4th Foreign Ministers' Meeting; empty when unknown."),
@@ -176,11 +266,23 @@ class Meeting(Searchable):
                 name="meeting_number_positive",
             ),
             models.UniqueConstraint(
-                fields=["kind", "number"],
+                fields=["series", "number"],
                 condition=Q(number__isnull=False) & ~Q(status="cancelled"),
+                name="meeting_number_unique_per_series",
+                violation_error_message=_(
+                    "Another meeting of this series already has this number."
+                ),
+            ),
+            # A meeting of its own is numbered within its kind, as before series.
+            models.UniqueConstraint(
+                fields=["kind", "number"],
+                condition=Q(series__isnull=True)
+                & Q(number__isnull=False)
+                & ~Q(status="cancelled"),
                 name="meeting_number_unique_per_kind",
                 violation_error_message=_(
-                    "Another meeting of this kind already has this number."
+                    "Another meeting of this kind, in no series, already has this "
+                    "number."
                 ),
             ),
         ]
@@ -189,6 +291,7 @@ class Meeting(Searchable):
         return meeting_label(self.title, self.start)
 
     def save(self, *args, **kwargs):
+        self.fill_series()
         if not self.title:
             self.title = self.derive_title()
         if not self.slug:
@@ -204,8 +307,29 @@ class Meeting(Searchable):
             }
         return str(self.kind_name)
 
+    def fill_series(self):
+        """A meeting that names no series is in its kind's own, if it has one:
+        numbered there, as meetings were before series existed."""
+        if self.series_id is None and self.kind:
+            self.series = MeetingSeries.objects.main_for(self.kind)
+
     def clean(self):
         super().clean()
+        self.fill_series()
+        # A series files its meetings under its kind: the two cannot disagree.
+        if self.series is not None and self.kind != self.series.kind:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "The series “%(series)s” is filed under “%(kind)s”: choose "
+                        "that kind, or another series."
+                    )
+                    % {
+                        "series": self.series.name,
+                        "kind": self.series.get_kind_display(),
+                    }
+                }
+            )
         if not self.title:
             self.title = self.derive_title()
         # The home page counts held meetings: a future one is planned until then.
@@ -244,9 +368,17 @@ class Meeting(Searchable):
         return format_range(self.start, self.end)
 
     @property
+    def series_name(self):
+        """Its series' name, or its kind's when it is in none."""
+        if self.series_id is not None:
+            return self.series.name
+        return str(self.get_kind_display())
+
+    @property
     def kind_name(self):
-        """'4th Foreign Ministers' Meeting', or the kind alone when unnumbered."""
-        label = self.get_kind_display()
+        """'4th Foreign Ministers' Meeting', or the series (or kind) alone when
+        unnumbered."""
+        label = self.series_name
         return f"{ordinal(self.number)} {label}" if self.number else label
 
     @property
