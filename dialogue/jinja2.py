@@ -23,6 +23,8 @@ from django.utils.timezone import template_localtime
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from .share_cards import share_card
+
 #: What ``regroup`` returns for each group, named as by Django's ``{% regroup %}``.
 GroupedResult = namedtuple("GroupedResult", ["grouper", "list"])
 
@@ -170,6 +172,7 @@ def environment(**options):
         querystring=querystring,
         cite=cite,
         page_numbers=page_numbers,
+        share_card=share_card,
     )
     env.filters.update(
         amount=amount,

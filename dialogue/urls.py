@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from . import media_views, sitemaps, views
+from . import media_views, share_cards, sitemaps, views
 from .feeds import MeetingFeed
 from .page_cache import cache_public
 
@@ -109,6 +109,9 @@ urlpatterns = [
         media_views.photo_rendition,
         name="photo-rendition",
     ),
+    # Link previews' pictures (og:image): not in the page cache; cached by their
+    # address, which names the signed title (dialogue/share_cards.py).
+    path("share/<str:key>.png", share_cards.card_view, name="share-card"),
     path("robots.txt", cache_public(views.robots_txt), name="robots-txt"),
     path("sitemap.xml", cache_public(require_safe(sitemaps.sitemap)), name="sitemap"),
     path(
