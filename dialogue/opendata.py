@@ -167,8 +167,10 @@ def rows(kind):
 
 
 def pieces(parts):
-    """UTF-8 bytes of the strings ``parts``, joined into pieces of about
-    ``PIECE_BYTES``."""
+    """UTF-8 bytes of the strings ``parts``: the first at once (the header, read
+    from no table), then the others joined into pieces of about ``PIECE_BYTES``."""
+    parts = iter(parts)
+    yield next(parts).encode()
     buffer, size = [], 0
     for part in parts:
         buffer.append(part)
