@@ -90,8 +90,11 @@ urlpatterns = [
         "search/", cache_public(views.SearchView.as_view(), query=("q",)), name="search"
     ),
     path("data/", cache_public(views.OpenDataView.as_view()), name="open-data"),
-    path("data/dataset.json", cache_public(views.dataset_json), name="dataset-json"),
-    path("data/<str:kind>.csv", cache_public(views.dataset_csv), name="dataset-csv"),
+    # The downloads are sent as they are written, and kept on disk once per
+    # version of the content, with their own ETag (dialogue/opendata.py): not in
+    # the page cache, which keeps only what fits in one piece.
+    path("data/dataset.json", views.dataset_json, name="dataset-json"),
+    path("data/<str:kind>.csv", views.dataset_csv, name="dataset-csv"),
     # Documents' files and photos: not in the page cache; each answer says how
     # long browsers may keep it (dialogue/media_views.py).
     path(

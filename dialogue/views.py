@@ -3,7 +3,6 @@ from django.http import (
     Http404,
     HttpResponse,
     HttpResponsePermanentRedirect,
-    JsonResponse,
     QueryDict,
 )
 from django.urls import reverse
@@ -516,21 +515,28 @@ class OpenDataView(TemplateView):
 
 @require_safe
 def dataset_json(request):
-    response = JsonResponse(
-        opendata.dataset(request), json_dumps_params={"ensure_ascii": False}
+    source = request.build_absolute_uri("/")
+    return opendata.download(
+        request,
+        opendata.JSON_NAME,
+        lambda: opendata.json_bytes(source),
+        content_type="application/json",
+        as_attachment=False,
+        extra=[source],
     )
-    response["Content-Disposition"] = 'inline; filename="capj-dataset.json"'
-    return response
 
 
 @require_safe
 def dataset_csv(request, kind):
     if kind not in opendata.KINDS:
         raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
-    response.write(opendata.csv_text(kind))
-    return response
+    return opendata.download(
+        request,
+        f"{kind}.csv",
+        lambda: opendata.csv_bytes(kind),
+        content_type="text/csv; charset=utf-8",
+        as_attachment=True,
+    )
 
 
 @require_safe

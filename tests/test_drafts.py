@@ -146,8 +146,9 @@ def test_a_pledge_at_a_draft_meeting_is_hidden_everywhere(visitor, editor_client
     country = page_text(visitor.get(japan.get_absolute_url()))
     assert "987,654,321" in country and "123,456,789" not in country
     csv = visitor.get(reverse("dialogue:dataset-csv", args=["pledges"]))
-    assert b"at-the-public-one" in csv.content and b"at-the-draft" not in csv.content
-    dataset = visitor.get(reverse("dialogue:dataset-json")).content
+    assert b"at-the-public-one" in csv.getvalue()
+    assert b"at-the-draft" not in csv.getvalue()
+    dataset = visitor.get(reverse("dialogue:dataset-json")).getvalue()
     assert b"at-the-public-one" in dataset and b"at-the-draft" not in dataset
     # The draft meeting's own preview, for staff, shows it with its pledge.
     preview = page_text(editor_client.get(draft.get_absolute_url()))

@@ -102,11 +102,11 @@ def test_an_empty_format_cell_imports_as_not_recorded_and_exports_empty(db, tmp_
 def test_open_data_gives_an_unknown_format_as_empty_and_says_what_it_means(
     client, seed
 ):
-    dataset = json.loads(client.get(reverse("dialogue:dataset-json")).content)
+    dataset = json.loads(client.get(reverse("dialogue:dataset-json")).getvalue())
     # JSON writes an empty cell as null, as it does an unknown date.
     assert {meeting["format"] for meeting in dataset["meetings"]} == {None}
     csv = client.get(reverse("dialogue:dataset-csv", args=["meetings"]))
-    lines = csv.content.decode("utf-8-sig").splitlines()
+    lines = csv.getvalue().decode("utf-8-sig").splitlines()
     header = lines[0].split(",")
     assert header.index("format") == 9
     assert ",Astana,KZ,," in lines[1]

@@ -1,12 +1,19 @@
 """The published dataset for anyone: CSV in the staff contract, JSON, a licence."""
 
 import csv
+import datetime
 import io
 import json
 import re
+import time
+import tracemalloc
 
 import pytest
+from django.db import connection
+from django.http import FileResponse, StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from dialogue.csv.dataset import DATASET
 from dialogue.csv.files import write_csv
@@ -38,6 +45,7 @@ from tests.factories import (
     make_point,
     make_source,
 )
+from tests.test_cache import shared_cache  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +77,7 @@ def download(client, kind):
     response = client.get(reverse("dialogue:dataset-csv", args=[kind]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="{kind}.csv"'
-    return response.content.decode("utf-8")
+    return response.getvalue().decode("utf-8")
 
 
 def rows(text):
@@ -166,7 +174,7 @@ def test_draft_people_documents_points_and_pages_are_left_out(client, db):
     [row] = rows(download(client, "pages"))
     assert (row["slug"], row["sources"]) == ("shown-page", "public-source")
     # The JSON holds the same rows, and nothing was changed in the database.
-    data = json.loads(client.get(reverse("dialogue:dataset-json")).content)
+    data = json.loads(client.get(reverse("dialogue:dataset-json")).getvalue())
     assert data["people"] == [
         {"slug": "shown", "name": "Shown Person", "other_names": ["Гемба", "玄葉"]}
     ]
@@ -216,7 +224,7 @@ def test_unknown_kind_is_404(client, db):
 def test_json_has_every_kind_with_types_and_the_licence(client, seed):
     response = client.get(reverse("dialogue:dataset-json"))
     assert response["Content-Type"] == "application/json"
-    data = json.loads(response.content)
+    data = json.loads(response.getvalue())
     assert data["licence"]["short_name"] == "CC BY-SA 4.0"
     assert data["licence"]["url"] == "https://creativecommons.org/licenses/by-sa/4.0/"
     assert len(data["countries"]) == Country.objects.count()
@@ -253,7 +261,7 @@ def test_json_has_every_kind_with_types_and_the_licence(client, seed):
 def test_json_keeps_names_in_any_script(client, db):
     meeting, japan = make_meeting(), make_country("JP")
     make_attendance(meeting, japan, make_person(name="玄葉光一郎"))
-    text = client.get(reverse("dialogue:dataset-json")).content.decode()
+    text = client.get(reverse("dialogue:dataset-json")).getvalue().decode()
     assert '"person": "玄葉光一郎"' in text
     assert Person.objects.count() == 1
 
@@ -327,3 +335,230 @@ def test_open_data_page_counts_the_rows_each_file_holds(client, db):
     assert shown["people"] == "3"
     assert shown["pledges"] == "1"
     assert shown["pages"] == shown["document_points"] == "0"
+
+
+# Downloads at any size: streamed, kept once per version, conditional ---------
+
+PEOPLE_CSV = reverse("dialogue:dataset-csv", args=["people"])
+DATASET_JSON = reverse("dialogue:dataset-json")
+
+
+def person_queries(queries):
+    """The SQL statements that read people's names, as building the file does."""
+    read = '"dialogue_person"."name"'
+    return [query["sql"] for query in queries.captured_queries if read in query["sql"]]
+
+
+@pytest.fixture
+def kept(settings, shared_cache, tmp_path):  # noqa: F811 (the fixture imported)
+    """The folder of kept downloads, with a cache shared between processes (the
+    content version can be trusted, as in production)."""
+    settings.OPEN_DATA_DIR = tmp_path / "opendata"
+    return settings.OPEN_DATA_DIR
+
+
+def kept_files(folder):
+    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+
+
+@pytest.mark.parametrize("url", [PEOPLE_CSV, DATASET_JSON])
+def test_downloads_are_streamed_piece_by_piece(client, seed, url):
+    response = client.get(url)
+    assert isinstance(response, StreamingHttpResponse)
+    first = next(iter(response.streaming_content))
+    assert first.startswith((b"\xef\xbb\xbfslug,name,other_names\r\n", b'{"title": '))
+    # Without a cache shared between processes there is no version to trust.
+    assert "ETag" not in response
+
+
+def test_the_json_is_the_text_of_one_json_dumps(client, seed):
+    body = client.get(DATASET_JSON).getvalue()
+    assert body == json.dumps(json.loads(body), ensure_ascii=False).encode()
+    assert json.loads(body)["source"] == "http://testserver/"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("url", "name"), [(PEOPLE_CSV, "people"), (DATASET_JSON, "capj-dataset")]
+)
+def test_a_download_is_kept_once_and_then_served_from_the_file(client, kept, url, name):
+    make_person(name="Koichiro Gemba")
+    first = client.get(url)
+    assert not isinstance(first, FileResponse)
+    body = first.getvalue()
+    assert "Koichiro Gemba" in body.decode()
+    [kept_file] = kept_files(kept)
+    assert kept_file.startswith(f"{name}.") and not kept_file.startswith(".")
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+        assert isinstance(again, FileResponse)
+        assert again.getvalue() == body
+    assert person_queries(queries) == []
+    assert again["ETag"] == first["ETag"]
+    assert again["Content-Length"] == str(len(body))
+    assert again["Content-Type"] == first["Content-Type"]
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+    assert again["Cache-Control"] == "no-cache"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_head_gives_the_headers_and_no_body_and_builds_nothing(client, kept):
+    make_person(name="Koichiro Gemba")
+    with CaptureQueriesContext(connection) as queries:
+        head = client.head(PEOPLE_CSV)
+        assert head.status_code == 200
+        assert head.getvalue() == b""
+    assert person_queries(queries) == []
+    assert kept_files(kept) == []
+    got = client.get(PEOPLE_CSV)
+    body = got.getvalue()
+    for header in ("Content-Type", "Content-Disposition", "ETag", "Cache-Control"):
+        assert head[header] == got[header], header
+    # Once the file is kept, HEAD also says how long it is.
+    head = client.head(PEOPLE_CSV)
+    assert head.getvalue() == b""
+    assert head["Content-Length"] == str(len(body))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("url", [PEOPLE_CSV, DATASET_JSON])
+def test_a_copy_the_client_has_gets_304_without_building_anything(client, kept, url):
+    make_person(name="Koichiro Gemba")
+    etag = client.get(url)["ETag"]
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.getvalue() == b""
+    assert again["ETag"] == etag
+    # Not one query: the version and the next scheduled change are in the cache.
+    assert queries.captured_queries == []
+    other = client.get(url, HTTP_IF_NONE_MATCH='"another"')
+    assert other.status_code == 200
+    assert "Koichiro Gemba" in other.getvalue().decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_an_edit_the_next_download_shows_it(client, kept):
+    person = make_person(name="Koichiro Gemba", slug="koichiro-gemba")
+    first = client.get(PEOPLE_CSV)
+    assert rows(first.getvalue().decode()) == [
+        {"slug": "koichiro-gemba", "name": "Koichiro Gemba", "other_names": ""}
+    ]
+    assert client.get(PEOPLE_CSV, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+    person.name = "Gemba Koichiro"
+    person.save()
+    edited = client.get(PEOPLE_CSV, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert edited.status_code == 200
+    assert edited["ETag"] != first["ETag"]
+    assert rows(edited.getvalue().decode())[0]["name"] == "Gemba Koichiro"
+    # The earlier version's file is gone; the new one is served from then on.
+    [kept_file] = kept_files(kept)
+    again = client.get(PEOPLE_CSV)
+    assert isinstance(again, FileResponse)
+    assert rows(again.getvalue().decode())[0]["name"] == "Gemba Koichiro"
+    data = json.loads(client.get(DATASET_JSON).getvalue())
+    assert data["people"][0]["name"] == "Gemba Koichiro"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_draft_never_appears_nor_a_record_before_its_publish_time(client, kept):
+    make_person(name="Shown Person", slug="shown")
+    make_person(name="Draft Person", slug="draft", published=False)
+    later = make_person(
+        name="Scheduled Person",
+        slug="scheduled",
+        publish_at=timezone.now() + datetime.timedelta(seconds=2),
+    )
+
+    def slugs():
+        response = client.get(PEOPLE_CSV)
+        return [row["slug"] for row in rows(response.getvalue().decode())], response
+
+    shown, first = slugs()
+    assert shown == ["shown"]
+    assert slugs()[0] == ["shown"]  # from the kept file
+    time.sleep(2.5)
+    # No write: the clock alone makes the scheduled person public.
+    shown, response = slugs()
+    assert shown == ["shown", "scheduled"]
+    assert response["ETag"] != first["ETag"]
+    later.published = False
+    later.save()
+    assert slugs()[0] == ["shown"]
+    json_people = json.loads(client.get(DATASET_JSON).getvalue())["people"]
+    assert [person["slug"] for person in json_people] == ["shown"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_cut_off_is_not_kept(client, kept):
+    make_person(name="Koichiro Gemba")
+    response = client.get(PEOPLE_CSV)
+    next(iter(response.streaming_content))
+    response.close()  # the client went away
+    assert kept_files(kept) == []
+    assert not isinstance(client.get(PEOPLE_CSV), FileResponse)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_folder_that_cannot_be_written_does_not_stop_the_download(
+    client, kept, settings
+):
+    settings.OPEN_DATA_DIR = kept.parent / "a-file"
+    settings.OPEN_DATA_DIR.write_text("not a folder")
+    make_person(name="Koichiro Gemba")
+    for _ in range(2):
+        response = client.get(PEOPLE_CSV)
+        assert response.status_code == 200
+        assert "Koichiro Gemba" in response.getvalue().decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_downloads_are_served_while_the_cache_is_down(client, settings, tmp_path):
+    settings.OPEN_DATA_DIR = kept = tmp_path / "opendata"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "capj.redis_cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    make_person(name="Koichiro Gemba")
+    for url in (PEOPLE_CSV, DATASET_JSON):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Koichiro Gemba" in response.getvalue().decode()
+        assert "ETag" not in response
+    assert kept_files(kept) == []
+
+
+#: People, each with other names of this many characters: 4,000 rows hold 4 MB.
+MANY_PEOPLE = 4000
+NAMES_LENGTH = 1000
+#: The most a download of them may take while streaming; building the file in
+#: memory holds every row, then the whole text, then its bytes (20 MB and more).
+STREAMING_PEAK = 3 * 1024 * 1024
+
+
+@pytest.mark.parametrize("url", [PEOPLE_CSV, DATASET_JSON])
+def test_a_large_download_takes_little_memory(client, db, url):
+    Person.objects.bulk_create(
+        Person(
+            name=f"Person {number}",
+            slug=f"person-{number}",
+            other_names=f"{number} " + "x" * NAMES_LENGTH,
+            published=True,
+        )
+        for number in range(MANY_PEOPLE)
+    )
+    client.get(url).getvalue()  # the per-process caches (content types, the site)
+    size = 0
+    tracemalloc.start()
+    try:
+        response = client.get(url)
+        for piece in response:
+            size += len(piece)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert size > MANY_PEOPLE * NAMES_LENGTH
+    assert peak < STREAMING_PEAK, f"{peak / 2**20:.1f} MB for {size / 2**20:.1f} MB"

@@ -39,7 +39,7 @@ def test_head_gets_the_headers_of_get_without_a_body(client, seed, name, args):
     assert head.status_code == 200
     assert head["Content-Type"] == got["Content-Type"]
     assert head.get("Content-Disposition") == got.get("Content-Disposition")
-    assert head.content == b""
+    assert head.getvalue() == b""
 
 
 @pytest.mark.parametrize(("name", "args"), READ_ONLY)
@@ -224,7 +224,7 @@ def document_by_a_draft_author(db):
 
 
 def csv_rows(response):
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -242,18 +242,18 @@ def test_documents_csv_leaves_out_a_draft_authors_position(
     response = client.get(reverse("dialogue:dataset-csv", args=["documents"]))
     [row] = csv_rows(response)
     assert (row["slug"], row["author"], row["author_role"]) == ("statement", "", "")
-    assert POSITION not in response.content.decode("utf-8-sig")
+    assert POSITION not in response.getvalue().decode("utf-8-sig")
 
 
 def test_dataset_json_leaves_out_a_draft_authors_position(
     client, document_by_a_draft_author
 ):
     response = client.get(reverse("dialogue:dataset-json"))
-    [document] = json.loads(response.content)["documents"]
+    [document] = json.loads(response.getvalue())["documents"]
     assert document["slug"] == "statement"
     assert document["author"] is None
     assert document["author_role"] is None
-    assert POSITION not in response.content.decode()
+    assert POSITION not in response.getvalue().decode()
 
 
 def test_search_does_not_find_a_document_by_a_draft_authors_position(
@@ -276,7 +276,7 @@ def test_a_public_authors_position_is_shown_csv_json_and_search(
     [row] = csv_rows(response)
     assert (row["author"], row["author_role"]) == ("Hidden Author", POSITION)
     response = client.get(reverse("dialogue:dataset-json"))
-    [document] = json.loads(response.content)["documents"]
+    [document] = json.loads(response.getvalue())["documents"]
     assert document["author_role"] == POSITION
     page = page_text(client.get(reverse("dialogue:search"), {"q": "silk road"}))
     url = document_by_a_draft_author.get_absolute_url()

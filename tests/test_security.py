@@ -140,8 +140,7 @@ class Reply:
             morsel.OutputString() for morsel in response.cookies.values()
         ]
         content_type = response.headers.get("Content-Type", "")
-        streamed = getattr(response, "streaming", False)
-        self.text = "" if streamed else response.content.decode("utf-8", "replace")
+        self.text = response.getvalue().decode("utf-8", "replace")
         self.http_equiv = {}
         if content_type.split(";")[0].strip() in HTML_TYPES and self.text:
             page = PageParser()
@@ -733,7 +732,9 @@ def observatory_scan(path, client=None, method="get", data=None):
     host = "testserver"
     http_hops = follow(client, f"http://{host}{path}")
     https_hops = follow(client, f"https://{host}{path}", method=method, data=data)
-    cookies = [raw for _, r in https_hops for raw in Reply("https://x/", r).set_cookies]
+    # One Reply a response: a streamed body can be read once.
+    https_route = [Reply(url, r) for url, r in https_hops]
+    cookies = [raw for reply in https_route for raw in reply.set_cookies]
     final_url, final = https_hops[-1]
     robots = proxied(client, "get", f"https://{host}/robots.txt")
     cookies += Reply("https://x/", robots).set_cookies
@@ -748,8 +749,8 @@ def observatory_scan(path, client=None, method="get", data=None):
     return Scan(
         host=host,
         http_route=[Reply(url, r) for url, r in http_hops],
-        https_route=[Reply(url, r) for url, r in https_hops],
-        auto=Reply(final_url, final),
+        https_route=https_route,
+        auto=https_route[-1],
         cors=Reply(final_url, cors),
         cookies=cookies,
     )

@@ -325,6 +325,33 @@ def test_sitemap_addresses_are_the_pages_own(client, seed):
     )
 
 
+def test_the_index_dates_each_section_by_its_latest_public_change(
+    client, seed, monkeypatch
+):
+    monkeypatch.setattr(RecordPages, "limit", 2)
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    latest = datetime.datetime(2031, 5, 6, 7, 8, tzinfo=datetime.UTC)
+    Meeting.objects.filter(pk=Meeting.objects.public().first().pk).update(
+        updated_at=latest
+    )
+    draft = make_meeting(published=False)
+    Meeting.objects.filter(pk=draft.pk).update(updated_at=latest.replace(year=2040))
+    index = ET.fromstring(client.get(reverse("dialogue:sitemap")).content)
+    lastmods = {
+        entry.findtext(f"{ns}loc"): entry.findtext(f"{ns}lastmod")
+        for entry in index.iter(f"{ns}sitemap")
+    }
+    meetings = "http://testserver" + reverse(
+        "dialogue:sitemap-section", args=["meetings"]
+    )
+    assert (
+        lastmods[meetings] == lastmods[f"{meetings}?p=2"] == "2031-05-06T07:08:00+00:00"
+    )
+    people = "http://testserver" + reverse("dialogue:sitemap-section", args=["people"])
+    newest = Person.objects.public().latest("updated_at").updated_at
+    assert lastmods[people] == newest.isoformat()
+
+
 def test_a_section_too_large_for_one_sitemap_makes_an_index(client, seed, monkeypatch):
     # The protocol allows 50,000 addresses a file; here two, to need pages.
     monkeypatch.setattr(RecordPages, "limit", 2)

@@ -13,7 +13,7 @@ QUOTES = {"&#39;": "'", "&#x27;": "'", "&#34;": '"', "&quot;": '"'}
 
 def page_text(page):
     """A response's (or an HTML string's) HTML, quotes written as characters."""
-    html = page if isinstance(page, str) else page.content.decode()
+    html = page if isinstance(page, str) else page.getvalue().decode()
     return re.sub("|".join(QUOTES), lambda match: QUOTES[match.group()], html)
 
 

@@ -379,6 +379,11 @@ STORAGES["import_export"] = {
         "directory_permissions_mode": 0o700,
     },
 }
+# The open-data downloads, each kept as a file once per version of the content
+# (dialogue/opendata.py); earlier versions are removed as new ones are written.
+OPEN_DATA_DIR = Path(
+    os.environ.get("DJANGO_OPEN_DATA_DIR", "") or BASE_DIR / "var" / "opendata"
+)
 # Formula cells are neutralised by dialogue.csv.files.DialogueCSV (all of = + - @
 # tab CR, reversibly); the library's own option only strips a leading "=".
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False

@@ -20,6 +20,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # filesystem as in development, removed when the process ends.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="capj-test-media-"))
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+OPEN_DATA_DIR = MEDIA_ROOT / "opendata"
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
