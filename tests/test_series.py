@@ -2,6 +2,7 @@
 name them, and the kinds that were series before became series without losing
 a meeting or an address."""
 
+import io
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.urls import reverse
 
 from dialogue.csv.files import read_csv
@@ -222,3 +224,54 @@ def test_the_kinds_became_series_without_losing_a_meeting_or_an_address(tmp_path
         kind for kind in Meeting.Kind.values if kind != "other"
     )
     assert found["back"] == 4
+
+
+def test_two_series_import_with_the_command_again_unchanged_and_render(
+    client, two_series, tmp_path
+):
+    """The staff's path: import_dataset, twice; the second changes nothing."""
+    (tmp_path / "meetings.csv").write_text(
+        f"{HEADER},outcomes,series,published\n"
+        ",other,2,2nd Business Dialogue in Tashkent,held,2019-05,,Tashkent,UZ,,,,,"
+        "business-dialogue-jcaba,true\n"
+        ",other,2,2nd Economic and Energy Dialogue in Tokyo,held,2021-02,,Tokyo,JP,,"
+        ",,,economic-energy-dialogue,true\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command("import_dataset", str(tmp_path), stdout=out)
+    assert Meeting.objects.filter(number=2, kind="other").count() == 2
+    before = list(Meeting.objects.values_list("slug", "series__slug", "updated_at"))
+    out = io.StringIO()
+    call_command("import_dataset", str(tmp_path), stdout=out)
+    assert "meetings.csv: 2 rows: 0 new, 0 updated, 2 unchanged" in out.getvalue()
+    assert list(Meeting.objects.values_list("slug", "series__slug", "updated_at")) == (
+        before
+    )
+    for meeting in Meeting.objects.all():
+        page = page_text(client.get(meeting.get_absolute_url()))
+        assert f"<h1>{meeting.title}</h1>" in page
+        assert f'<p class="eyebrow">2nd {meeting.series.name}</p>' in page
+
+
+def test_two_series_import_through_the_admin(steward_client, two_series):
+    from tests.test_csv_admin import confirm, text_of, upload
+
+    text = (
+        f"{HEADER},outcomes,series,published\n"
+        ",other,2,2nd Business Dialogue in Tashkent,held,2019-05,,Tashkent,UZ,,,,,"
+        "business-dialogue-jcaba,true\n"
+        ",other,2,2nd Economic and Energy Dialogue in Tokyo,held,2021-02,,Tokyo,JP,,"
+        ",,,economic-energy-dialogue,true\n"
+    )
+    preview = upload(steward_client, text)
+    assert "meetings.csv: 2 new, 0 updated, 0 unchanged." in text_of(preview)
+    confirm(steward_client, preview)
+    assert sorted(Meeting.objects.values_list("series__slug", "number", "kind")) == [
+        ("business-dialogue-jcaba", 2, "other"),
+        ("economic-energy-dialogue", 2, "other"),
+    ]
+    # The same file again: nothing to change.
+    assert "meetings.csv: 0 new, 0 updated, 2 unchanged." in text_of(
+        upload(steward_client, text)
+    )
