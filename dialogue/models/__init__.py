@@ -22,7 +22,7 @@ from .base import (
 )
 from .content import Page, Source
 from .documents import Document, DocumentPoint
-from .imports import ImportChangeSet
+from .imports import CsvJob, ImportChangeSet
 from .media import DocumentFile, Language, Photo
 from .meetings import FORMAT_NOT_RECORDED, Attendance, Meeting, meeting_label
 from .participants import Country, Person
@@ -36,6 +36,7 @@ __all__ = [
     "Attendance",
     "Capacity",
     "Country",
+    "CsvJob",
     "Document",
     "DocumentKind",
     "DocumentFile",
