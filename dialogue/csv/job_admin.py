@@ -48,7 +48,7 @@ def may_see(user, job):
 
 @admin.register(CsvJob)
 class CsvJobAdmin(admin.ModelAdmin):
-    """Imports and exports in the background: a user's own, newest first."""
+    """Background jobs: a user's own imports and exports, newest first."""
 
     list_display = ("created_at", "user", "action", "file_name", "status", "progress")
     list_display_links = ("created_at",)
@@ -97,7 +97,12 @@ class CsvJobAdmin(admin.ModelAdmin):
             view(self.confirm_view, "confirm"),
             view(self.retry_view, "retry"),
             view(self.download_view, "download"),
-            *super().get_urls(),
+            # Jobs are started by importing and exporting: no add or delete page.
+            *(
+                url
+                for url in super().get_urls()
+                if not (url.name or "").endswith(("_add", "_delete"))
+            ),
         ]
 
     def job(self, request, pk):

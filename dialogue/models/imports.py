@@ -122,8 +122,8 @@ class CsvJob(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("import or export in the background")
-        verbose_name_plural = _("imports and exports in the background")
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
 
     def __str__(self):
         return f"{self.get_action_display().capitalize()} of {self.file_name}"
