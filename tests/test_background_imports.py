@@ -13,6 +13,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from dialogue.csv import jobs
@@ -290,7 +291,10 @@ def test_a_small_export_is_still_sent_at_once(editor_client):
     assert not CsvJob.objects.exists()
 
 
-def test_the_database_worker_runs_the_queued_jobs(steward_client):
+def test_the_database_worker_runs_the_queued_jobs(steward_client, monkeypatch):
+    """`manage.py db_worker`, in this process: the test's transaction must stay
+    open, so the worker keeps its connection between tasks."""
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     upload(steward_client, people_file(120), name="people.csv", model="person")
     job = CsvJob.objects.get()
     handlers = {
