@@ -3,6 +3,7 @@ request only keeps the file and queues a job; the worker checks it, imports it
 once confirmed (all or nothing, undoable), or writes the export; the job's page
 shows its progress, then its result; cancel, a dead worker and Retry."""
 
+import datetime
 import io
 import signal
 import time
@@ -11,8 +12,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import OperationalError
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
@@ -326,3 +329,36 @@ def test_the_database_worker_runs_the_queued_jobs(steward_client, monkeypatch):
     )
     assert Person.objects.count() == 120
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+
+def test_an_export_file_is_kept_for_a_day(editor_client):
+    for i in range(60):
+        make_person(f"Exported {i:02}")
+    editor_client.post(
+        reverse("admin:dialogue_person_export"), {"format": "0", "resource": "0"}
+    )
+    old = CsvJob.objects.get()
+    run(old)
+    CsvJob.objects.filter(pk=old.pk).update(
+        finished_at=timezone.now() - datetime.timedelta(days=1, minutes=1)
+    )
+    editor_client.post(
+        reverse("admin:dialogue_person_export"), {"format": "0", "resource": "0"}
+    )
+    run(CsvJob.objects.exclude(pk=old.pk).get())
+    page = text_of(job_page(editor_client, old))
+    assert "An export's file is kept for a day; export the list again." in page
+    assert "Download" not in page
+    download = reverse("admin:dialogue_csvjob_download", args=[old.pk])
+    assert editor_client.get(download).status_code == 404
+
+
+def test_a_busy_database_is_said_so_not_a_server_error(steward_client, monkeypatch):
+    def locked(*args):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(jobs, "start_import", locked)
+    response = upload(steward_client, people_file(120), "people.csv", "person")
+    assert response["Location"] == reverse("admin:dialogue_person_import")
+    page = text_of(steward_client.get(response["Location"]))
+    assert "The database is busy writing another import; nothing was started" in page

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.forms import ValidationError as FormValidationError
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
@@ -144,13 +144,17 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
             )
             queryset = self.get_export_queryset(request)
             if form.is_valid() and (rows := queryset.count()) > jobs.background_rows():
-                job = jobs.start_export(
-                    request.user,
-                    self.model,
-                    request.GET.urlencode(),
-                    self.get_export_filename(request, queryset, DialogueCSV()),
-                    rows,
-                )
+                try:
+                    job = jobs.start_export(
+                        request.user,
+                        self.model,
+                        request.GET.urlencode(),
+                        self.get_export_filename(request, queryset, DialogueCSV()),
+                        rows,
+                    )
+                except OperationalError:
+                    messages.error(request, jobs.BUSY)
+                    return HttpResponseRedirect(request.get_full_path())
                 return HttpResponseRedirect(job_url(job, self.admin_site))
         return super().export_action(request)
 
@@ -268,9 +272,13 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
             form = self.create_import_form(request)
             if form.is_valid() and form.background_data is not None:
                 upload = form.cleaned_data["import_file"]
-                job = jobs.start_import(
-                    request.user, self.model, upload.name, form.background_data
-                )
+                try:
+                    job = jobs.start_import(
+                        request.user, self.model, upload.name, form.background_data
+                    )
+                except OperationalError:
+                    messages.error(request, jobs.BUSY)
+                    return HttpResponseRedirect(request.get_full_path())
                 return HttpResponseRedirect(job_url(job, self.admin_site))
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}

@@ -181,7 +181,7 @@ class CsvJobAdmin(admin.ModelAdmin):
         try:
             action(job)
         except OperationalError:
-            messages.error(request, BUSY)
+            messages.error(request, jobs.BUSY)
         else:
             if done_message:
                 messages.info(request, done_message)

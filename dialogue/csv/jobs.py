@@ -50,6 +50,15 @@ BEAT_SECONDS = 5
 KEPT_SECONDS = 24 * 60 * 60
 #: The people an import will create, listed on its page; the others counted.
 NOTES_LISTED = 50
+#: How long an export's file is kept for its download, in seconds.
+EXPORT_KEPT_SECONDS = 24 * 60 * 60
+
+#: What a request that cannot start or change a job says when the database is
+#: held by an import being written (SQLite has one write lock).
+BUSY = (
+    "The database is busy writing another import; nothing was started or "
+    "changed. Try again when it has finished."
+)
 
 Status = CsvJob.Status
 Action = CsvJob.Action
@@ -417,6 +426,17 @@ def _export(job):
     job.file_name = model_admin.get_export_filename(request, queryset, DialogueCSV())
     job.rows_done = progress.done
     _finish(job, Status.DONE, summary=f"{len(dataset):,} rows")
+    remove_old_exports()
+
+
+def remove_old_exports():
+    """Remove the files of exports finished more than a day ago: an export is
+    for downloading, not for keeping."""
+    oldest = timezone.now() - datetime.timedelta(seconds=EXPORT_KEPT_SECONDS)
+    for job in CsvJob.objects.filter(
+        action=Action.EXPORT, finished_at__lt=oldest
+    ).exclude(stored_name=""):
+        _remove_file(job)
 
 
 def _remove_file(job):
