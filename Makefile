@@ -19,8 +19,14 @@ setup: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_seed_if_empty
 
+# The web server and, beside it, the task worker that runs large CSV imports and
+# exports (docs/deployment.md); Ctrl-C, or the server stopping, stops both.
+ADDRESS ?= 127.0.0.1:8000
+
 run: setup
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(PY) manage.py runserver $(ADDRESS)
 
 test: install browser-tools
 	DJANGO_SETTINGS_MODULE=capj.settings.test $(PY) manage.py check --fail-level WARNING

@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .csv import job_admin  # noqa: F401 (the pages of background jobs)
 from .csv.admin import CsvAdminMixin
 from .csv.resources import (
     AttendanceResource,

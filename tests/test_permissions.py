@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from dialogue.csv.admin import CsvAdminMixin
-from dialogue.models import Document, ImportChangeSet, Meeting, Page
+from dialogue.models import CsvJob, Document, ImportChangeSet, Meeting, Page
 from tests.factories import make_document_file, make_photo
 
 pytestmark = pytest.mark.django_db
@@ -348,11 +348,13 @@ def test_viewer_cannot_post_any_import_confirm_form(viewer_client):
 
 
 def content_models():
-    """The kinds of record editors write (not the admin's list of past imports)."""
+    """The kinds of record editors write (not the admin's lists of past imports
+    and of background jobs)."""
     return [
         model
         for model in admin.site._registry
-        if model._meta.app_label == "dialogue" and model is not ImportChangeSet
+        if model._meta.app_label == "dialogue"
+        and model not in (ImportChangeSet, CsvJob)
     ]
 
 

@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "reversion_compare",
     "csp",
     "axes",
+    # Large CSV imports and exports run by a task worker (dialogue/csv/jobs.py):
+    # Django's task API (django.tasks from Django 6), its queue in the database.
+    "django_tasks",
+    "django_tasks_db",
     "dialogue",
 ]
 
@@ -389,6 +393,34 @@ OPEN_DATA_DIR = Path(
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 # The largest CSV file an import accepts, in bytes (default 5 MB).
 CSV_IMPORT_MAX_BYTES = env_int("DJANGO_CSV_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# A file of more rows than this (counted by its line breaks), and an export of more
+# rows than this, is checked, imported or written by the task worker, with a
+# progress page in the admin; smaller ones in the request, as before.
+CSV_BACKGROUND_ROWS = env_int("DJANGO_CSV_BACKGROUND_ROWS", 5000)
+# A running job whose worker has not been heard of for this long (it beats every
+# few seconds) is shown as failed, with Retry: its worker was stopped or lost.
+CSV_JOB_STALE_SECONDS = env_int("DJANGO_CSV_JOB_STALE_SECONDS", 60)
+# The task queue: a table of the database, served by `manage.py db_worker`, which
+# `make run` starts beside the web server (docs/deployment.md: the worker under
+# systemd, and a Redis queue in its place).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# How far a background job got, and a request to cancel it, pass between the web
+# server and the worker through this cache, outside the import's transaction
+# (which holds SQLite's one write lock until it ends): the shared cache (Redis)
+# when there is one, else files under var/.
+CACHES["jobs"] = cache_from_env(
+    os.environ.get("DJANGO_JOBS_CACHE_URL")
+    or (
+        os.environ.get("DJANGO_CACHE_URL", "")
+        if os.environ.get("DJANGO_CACHE_URL", "").startswith("redis")
+        else f"file://{BASE_DIR / 'var' / 'jobs'}"
+    )
+)
 
 # The media library's caps, each named in the message that refuses a file over it
 # (dialogue/uploads.py): a PDF at most 20 MB; a photo at most 15 MB and 40

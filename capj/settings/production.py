@@ -45,6 +45,11 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 required("DATABASE_URL")
 DATABASES = {"default": database_from_env()}  # noqa: F405
 CACHES = {"default": cache_from_env(required("DJANGO_CACHE_URL"))}
+# Background jobs' progress and cancel requests: the same shared cache, seen by
+# every app server and worker.
+CACHES["jobs"] = cache_from_env(
+    os.environ.get("DJANGO_JOBS_CACHE_URL") or required("DJANGO_CACHE_URL")  # noqa: F405
+)
 
 # Behind the TLS proxy: it tells us the original scheme, and it (and any CDN in
 # front of it) append the client address to X-Forwarded-For.

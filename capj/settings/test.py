@@ -32,7 +32,12 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 # A template that names a variable its view does not give fails its test.
 TEMPLATES[0]["OPTIONS"]["undefined"] = jinja2.StrictUndefined  # noqa: F405
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "jobs": cache_from_env(  # noqa: F405
+        os.environ.get("DJANGO_JOBS_CACHE_URL", "locmem://jobs")  # noqa: F405
+    ),
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

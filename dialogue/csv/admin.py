@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.forms import ValidationError as FormValidationError
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ExportActionMixin, ImportExportMixin
 from import_export.forms import ExportForm, ImportForm
 
+from . import jobs
 from .changeset import recording_import
 from .dataset import log_import
 from .files import (
@@ -32,9 +33,10 @@ from .uploads import UploadRefused, sign_upload, signed_upload
 NOTES_SHOWN = 50
 
 
-def notes_message(notes):
-    """The preview's warning about the people an import will create."""
-    count = len(notes)
+def notes_message(notes, count=None):
+    """The preview's warning about the people an import will create: ``notes``,
+    the first of ``count`` (all of them by default)."""
+    count = len(notes) if count is None else count
     lead = (
         f"This import will add {count} new "
         f"{'person' if count == 1 else 'people'}. Check the names before you "
@@ -48,12 +50,20 @@ def notes_message(notes):
     return format_html('{}<ul class="import-notes">{}</ul>', lead, items)
 
 
+def job_url(job, admin_site):
+    """The page of a background job: its progress, then its result."""
+    return reverse(f"{admin_site.name}:dialogue_csvjob_change", args=[job.pk])
+
+
 class CsvImportForm(ImportForm):
     """The upload step: the file is refused as a whole if it cannot be read."""
 
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)
         self.resource_classes = resources
+        #: The file's bytes when it is to be checked in the background: too many
+        #: rows to read in the request (:mod:`.jobs`).
+        self.background_data = None
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
@@ -61,6 +71,9 @@ class CsvImportForm(ImportForm):
             raise FormValidationError(too_large_message(upload.size))
         data = b"".join(upload.chunks())
         upload.seek(0)
+        if jobs.count_rows(data) > jobs.background_rows():
+            self.background_data = data
+            return upload
         try:
             dataset = read_csv(data)
         except CsvFileError as exc:
@@ -101,6 +114,12 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
         stem = resource.file_name.removesuffix(".csv")
         return f"{stem}-{timezone.now():%Y-%m-%d}.csv"
 
+    def create_import_form(self, request):
+        """One upload form a request, so that a file is read once."""
+        if not hasattr(request, "_csv_import_form"):
+            request._csv_import_form = super().create_import_form(request)
+        return request._csv_import_form
+
     def get_resource_index(self, form):
         """The one resource of this admin, whatever index a form was given."""
         index = super().get_resource_index(form)
@@ -109,6 +128,35 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
     def get_valid_export_item_pks(self, request):
         """Rows an "export selected" action may name: those the user may see."""
         return self.get_queryset(request).values_list("pk", flat=True)
+
+    def export_action(self, request):
+        """The list's Export: more rows than ``CSV_BACKGROUND_ROWS``, and the
+        worker writes the file, to download from the job's page (:mod:`.jobs`)."""
+        if (
+            request.method == "POST"
+            and "export_items" not in request.POST
+            and self.has_export_permission(request)
+        ):
+            form = self.get_export_form_class()(
+                self.get_export_formats(),
+                self.get_export_resource_classes(request),
+                data=request.POST,
+            )
+            queryset = self.get_export_queryset(request)
+            if form.is_valid() and (rows := queryset.count()) > jobs.background_rows():
+                try:
+                    job = jobs.start_export(
+                        request.user,
+                        self.model,
+                        request.GET.urlencode(),
+                        self.get_export_filename(request, queryset, DialogueCSV()),
+                        rows,
+                    )
+                except OperationalError:
+                    messages.error(request, jobs.BUSY)
+                    return HttpResponseRedirect(request.get_full_path())
+                return HttpResponseRedirect(job_url(job, self.admin_site))
+        return super().export_action(request)
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
@@ -218,7 +266,20 @@ class CsvAdminMixin(ImportExportMixin, ExportActionMixin):
             log_import(self.model, result, request.user, result.file_name)
 
     def import_action(self, request, **kwargs):
-        """The upload step. A file that will not be confirmed is not kept."""
+        """The upload step. A file that will not be confirmed is not kept; a file
+        of many rows is kept for a job, checked by the worker (:mod:`.jobs`)."""
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid() and form.background_data is not None:
+                upload = form.cleaned_data["import_file"]
+                try:
+                    job = jobs.start_import(
+                        request.user, self.model, upload.name, form.background_data
+                    )
+                except OperationalError:
+                    messages.error(request, jobs.BUSY)
+                    return HttpResponseRedirect(request.get_full_path())
+                return HttpResponseRedirect(job_url(job, self.admin_site))
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
         result, form = context.get("result"), context.get("form")

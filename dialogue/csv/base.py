@@ -470,14 +470,22 @@ class CsvResource(ModelChecks, resources.ModelResource):
             return fields_
         return [f for f in fields_ if f.column_name not in self.extension_columns]
 
+    def export(self, queryset=None, progress=None, **kwargs):
+        """The rows as a dataset; ``progress`` (an object with ``update(n)``, as
+        for an import) hears of every row written."""
+        self.progress = progress
+        return super().export(queryset=queryset, **kwargs)
+
     def iter_queryset(self, queryset):
         """The rows with their foreign keys and, in one more query, their sources."""
         queryset = queryset.select_related(*self.related)
         exported = {field.column_name for field in self.get_export_fields()}
+        sources = None
         if "sources" in exported:
             sources = self.fields["sources"].links_of(self._meta.model, queryset)
-            for obj in queryset.iterator(chunk_size=2000):
+        for obj in queryset.iterator(chunk_size=2000):
+            if sources is not None:
                 obj._csv_sources = sources.get(obj.pk, ())
-                yield obj
-        else:
-            yield from queryset.iterator(chunk_size=2000)
+            yield obj
+            if self.progress is not None:
+                self.progress.update(1)

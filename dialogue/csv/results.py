@@ -55,6 +55,23 @@ class ProblemReport:
     def __len__(self):
         return self.total
 
+    def as_dict(self):
+        """The report as JSON keeps it (a background job's, ``CsvJob.problems``)."""
+        return {
+            "total": self.total,
+            "listed": [str(problem) for problem in self.listed],
+            "more": [[kind, count] for kind, count in self.more],
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        """A report kept by :meth:`as_dict`, its problems as their text."""
+        report = cls([])
+        report.total = data.get("total", 0)
+        report.listed = data.get("listed", [])
+        report.more = [tuple(pair) for pair in data.get("more", [])]
+        return report
+
     def lines(self):
         """The report as lines of text (the command line's)."""
         yield from (str(problem) for problem in self.listed)

@@ -22,7 +22,7 @@ from .base import (
 )
 from .content import Page, Source
 from .documents import Document, DocumentPoint
-from .imports import ImportChangeSet
+from .imports import CsvJob, ImportChangeSet
 from .media import DocumentFile, Language, Photo
 from .meetings import (
     FORMAT_NOT_RECORDED,
@@ -42,6 +42,7 @@ __all__ = [
     "Attendance",
     "Capacity",
     "Country",
+    "CsvJob",
     "Document",
     "DocumentKind",
     "DocumentFile",
