@@ -134,6 +134,9 @@ class ContentAdmin(PublishMixin, PendingChangesMixin, HistoryAdmin):
     actions = (publish, unpublish)
     list_filter = ("published",)
     save_on_top = True
+    # A filtered or searched list does not also count the whole table: at 1,000×
+    # the seed (300,000 people) that second COUNT(*) is most of the page's time.
+    show_full_result_count = False
 
     class Media:
         css = {"all": ["css/admin.css"]}

@@ -554,3 +554,14 @@ def test_the_admin_home_lists_drafts_scheduled_records_and_everyones_changes(
     ) in page
     assert "colleague changed meeting <a href=" in page
     assert "No drafts." not in page
+
+
+def test_a_filtered_list_does_not_count_the_whole_table(editor_client, db):
+    for number in range(1, 4):
+        make_meeting(number=number, title=f"Meeting {number}")
+    make_meeting(title="A draft", published=False)
+    url = admin_url(Meeting, "changelist")
+    page = editor_client.get(url, {"published__exact": "0"}).content.decode()
+    assert "1 meeting" in page
+    assert "Show all" in page
+    assert "total)" not in page
