@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from . import media_views, share_cards, sitemaps, views
+from . import media_views, people_views, share_cards, sitemaps, views
 from .feeds import MeetingFeed
 from .page_cache import cache_public
 
@@ -27,13 +27,14 @@ urlpatterns = [
     path(
         "people/",
         cache_public(
-            views.PersonListView.as_view(), query=("letter", "country", "q", "page")
+            people_views.PersonListView.as_view(),
+            query=("letter", "country", "q", "page"),
         ),
         name="person-list",
     ),
     path(
         "people/<str:slug>/",
-        cache_public(views.PersonDetailView.as_view(), query=PAGE),
+        cache_public(people_views.PersonDetailView.as_view(), query=PAGE),
         name="person-detail",
     ),
     path(

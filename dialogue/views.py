@@ -20,13 +20,11 @@ from .addresses import admin_url
 from .charts import pledge_chart
 from .citations import CitationsMixin
 from .forms import (
-    INITIALS,
     MeetingFilterForm,
-    PeopleFilterForm,
     PledgeFilterForm,
     SearchForm,
 )
-from .models import Country, Document, Meeting, Page, Person, Pledge, Source
+from .models import Country, Document, Meeting, Page, Pledge, Source
 from .search import search
 from .suggestions import suggestions
 from .summaries import organization_description, roles_summary
@@ -220,67 +218,6 @@ def kept_filters(**values):
     kept = QueryDict(mutable=True)
     kept.update({name: value for name, value in values.items() if value})
     return kept
-
-
-class PersonListView(ListView):
-    """The people index: A–Z (one group per other script), by the participant
-    they came for, and by words of their names. A filter value not in the list is
-    left out, and said so; the others still apply."""
-
-    template_name = "dialogue/person_list.html"
-    context_object_name = "people"
-    paginate_by = PAGE_SIZE
-
-    def get_queryset(self):
-        self.filter_form = form = PeopleFilterForm(self.request.GET or None)
-        drafts = shows_drafts(self.request, Person)
-        if not form.is_bound:
-            return selectors.people_index(drafts=drafts)
-        form.is_valid()
-        return selectors.people_index(drafts=drafts, **form.cleaned_data)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = self.filter_form
-        data = form.cleaned_data if form.is_bound else {}
-        letter, country = data.get("letter", ""), data.get("country", "")
-        people = context["people"]
-        context.update(
-            filter_form=form,
-            ignored_filters=form.ignored() if form.is_bound else [],
-            list_url=reverse("dialogue:person-list"),
-            letters=[
-                {"value": value, "label": label, "current": value == letter}
-                for value, label in INITIALS
-            ],
-            letter_label=dict(INITIALS).get(letter, ""),
-            country_name=form.country_name(country),
-            name_query=data.get("q", ""),
-            kept=kept_filters(country=country.lower(), q=data.get("q", "")),
-            filtered=any(data.values()),
-            countries_of=selectors.countries_of(people=people),
-            options=form.country_options(),
-        )
-        return context
-
-
-class PersonDetailView(PreviewMixin, CitationsMixin, DetailView):
-    model = Person
-    template_name = "dialogue/person_detail.html"
-    context_object_name = "person"
-
-    def get_queryset(self):
-        return self.visible(Person.objects.all())
-
-    def get_context_data(self, **kwargs):
-        person = self.object
-        kwargs["appearances_page"] = paginate(
-            self.request, selectors.appearances(person=person), PAGE_SIZE
-        )
-        kwargs["positions"] = list(selectors.positions_held(person=person))
-        kwargs["countries"] = list(selectors.countries_represented(person=person))
-        kwargs["documents"] = selectors.documents_by(person=person)
-        return super().get_context_data(**kwargs)
 
 
 class MeetingListView(ListView):

@@ -119,9 +119,9 @@ def test_letters_keep_the_participant_and_name_searched(client):
 
 
 def test_the_index_is_paginated(client, monkeypatch):
-    from dialogue import views
+    from dialogue import people_views
 
-    monkeypatch.setattr(views.PersonListView, "paginate_by", 2)
+    monkeypatch.setattr(people_views.PersonListView, "paginate_by", 2)
     for name in ("Aso", "Baba", "Chiba", "Doi", "Endo"):
         make_person(name=name)
     page = index(client, "?page=2")

@@ -19,7 +19,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from PIL import Image
 
-from dialogue import share_cards
+from dialogue import line_breaks, share_cards
 from dialogue.models import Meeting
 from tests.browser.pages import FOURTH, PUBLIC_PAGES, prepare
 from tests.factories import make_meeting
@@ -300,12 +300,12 @@ def test_lines_never_split_a_glyph_nor_start_with_a_closing_mark():
     face = share_cards.typeface()
     font = face.font(share_cards.TITLE_SIZES[-1])
     accented = "e\u0301" * 120  # é as e + combining acute: one glyph each
-    lines = share_cards.wrap(accented, font, 400, max_lines=50)
+    lines = line_breaks.wrap(accented, font, 400, max_lines=50)
     assert len(lines) > 1
     assert all(not line.startswith("\u0301") for line in lines)
     assert "".join(lines) == accented
     japanese = "会合。" * 60
-    lines = share_cards.wrap(japanese, font, 400, max_lines=50)
+    lines = line_breaks.wrap(japanese, font, 400, max_lines=50)
     assert len(lines) > 1
     assert not any(line.startswith("。") for line in lines)
     assert "".join(lines) == japanese

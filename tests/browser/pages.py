@@ -108,7 +108,7 @@ def add_files_and_photos():
 @contextlib.contextmanager
 def small_pages(size):
     """Every long list paginated ``size`` rows a page."""
-    from dialogue import views
+    from dialogue import people_views, views
 
     with contextlib.ExitStack() as stack:
         stack.enter_context(mock.patch.object(views, "PAGE_SIZE", size))
@@ -117,7 +117,7 @@ def small_pages(size):
             views.PledgeListView,
             views.DocumentListView,
             views.SourceListView,
-            views.PersonListView,
+            people_views.PersonListView,
         ):
             stack.enter_context(mock.patch.object(view, "paginate_by", size))
         yield
